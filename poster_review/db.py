@@ -1,0 +1,138 @@
+"""Database plumbing: Base with naming conventions, UTC datetimes, engine and sessions.
+
+Each request gets ``request.dbsession`` joined to the request's transaction by
+zope.sqlalchemy; pyramid_tm commits at the end unless the response is an error
+(commit veto), and pyramid_retry replays a request that hit a serialization failure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import transaction
+import zope.sqlalchemy
+from pyramid.config import Configurator
+from pyramid.request import Request
+from sqlalchemy import DateTime, MetaData, TypeDecorator, engine_from_config, event
+from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """An instant: accepts only aware datetimes, stores UTC, returns aware UTC.
+
+    SQLite has no time zones; PostgreSQL's timestamptz does. Both give back the same.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for an instant; use an aware UTC datetime")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dt.datetime: UTCDateTime}  # noqa: RUF012 - SQLAlchemy reads it
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers proceed during a write; foreign keys are off by default in SQLite;
+    # the busy timeout makes a writer wait for the lock instead of failing at once.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # pysqlite starts transactions lazily and only before DML; emit BEGIN ourselves so
+    # that SELECTs are inside the transaction (repeatable reads, working savepoints).
+    conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine configured for a web app on SQLite or PostgreSQL."""
+    settings = {"sqlalchemy.url": url}
+    if url.startswith("sqlite"):
+        engine = engine_from_config(
+            settings, prefix="sqlalchemy.", connect_args={"timeout": 10}, **kwargs
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+        @event.listens_for(engine, "connect")
+        def _no_autobegin(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None
+
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return engine_from_config(settings, prefix="sqlalchemy.", pool_pre_ping=True, **kwargs)
+
+
+def get_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def get_tm_session(
+    session_factory: sessionmaker[Session],
+    transaction_manager: transaction.TransactionManager,
+    request: Request | None = None,
+) -> Session:
+    """A session joined to ``transaction_manager``: it commits or aborts with it."""
+    dbsession = session_factory(info={"request": request})
+    zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
+    return dbsession
+
+
+def includeme(config: Configurator) -> None:
+    settings: Mapping[str, Any] = config.get_settings()
+    settings_obj = config.registry.poster_settings
+    config.include("pyramid_tm")
+    config.include("pyramid_retry")
+    # An error response (4xx/5xx) must not commit what the request wrote.
+    config.add_settings({"tm.commit_veto": "pyramid_tm.default_commit_veto"})
+    if "retry.attempts" not in settings:
+        config.add_settings({"retry.attempts": 3})
+    engine = make_engine(settings_obj.database_url)
+    factory = get_session_factory(engine)
+    config.registry["dbsession_factory"] = factory
+    config.registry["db_engine"] = engine
+
+    def dbsession(request: Request) -> Session:
+        # Tests inject their own session (joined to a doomed transaction) through the environ.
+        injected: Session | None = request.environ.get("app.dbsession")
+        if injected is not None:
+            return injected
+        return get_tm_session(factory, request.tm, request=request)
+
+    config.add_request_method(dbsession, reify=True)

@@ -1,0 +1,56 @@
+"""Filters and globals that templates share: instants in the conference zone, etc."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from pyramid.config import Configurator
+
+from poster_review.conferences import timezones
+from poster_review.i18n import RTL_LOCALES
+
+
+def _locale(context: Context) -> str:
+    request = context.get("request")
+    return getattr(request, "locale_name", "en") if request is not None else "en"
+
+
+@pass_context
+def instant(context: Context, value: dt.datetime | None, zone: str = "UTC") -> str:
+    """An instant shown in ``zone`` with the zone named; "—" when not set."""
+    if value is None:
+        return "\u2014"
+    return timezones.format_instant(value, zone, _locale(context))
+
+
+@pass_context
+def translate(context: Context, message: Any) -> str:
+    """Translate a message built with ``_`` in Python code (form errors, flashes)."""
+    if message is None:
+        return ""
+    request = context.get("request")
+    if request is None or not isinstance(message, str):
+        return str(message)
+    return str(request.localizer.translate(message))
+
+
+def iso(value: dt.datetime | None) -> str:
+    return "" if value is None else value.astimezone(dt.UTC).isoformat()
+
+
+@pass_context
+def text_direction(context: Context) -> str:
+    return "rtl" if _locale(context) in RTL_LOCALES else "ltr"
+
+
+def includeme(config: Configurator) -> None:
+    env: Any = config.get_jinja2_environment(".jinja2")
+    env.filters["instant"] = instant
+    env.filters["iso"] = iso
+    env.filters["t"] = translate
+    env.filters["zone_label"] = timezones.zone_label
+    env.globals["text_direction"] = text_direction
+    env.autoescape = True

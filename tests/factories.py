@@ -1,0 +1,103 @@
+"""Test data builders. They flush, never commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from poster_review.accounts import passwords
+from poster_review.accounts.models import Membership, Role, User
+from poster_review.conferences.models import Conference, Track
+from poster_review.settings import Settings, parse
+
+_counter = itertools.count(1)
+TEST_PASSWORD = "correct horse battery"
+_CHEAP = parse(
+    {
+        "poster_review.argon2_time_cost": "1",
+        "poster_review.argon2_memory_kib": "8",
+        "poster_review.argon2_parallelism": "1",
+    },
+    environ={},
+)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def make_user(
+    dbsession: Session,
+    *,
+    settings: Settings | None = None,
+    confirmed: bool = True,
+    password: str = TEST_PASSWORD,
+    **kw: Any,
+) -> User:
+    n = next(_counter)
+    kw.setdefault("email", f"person{n}@example.org")
+    kw.setdefault("name", f"Person {n}")
+    user = User(
+        password_hash=passwords.hash_password(settings or _CHEAP, password),
+        email_confirmed_at=now() if confirmed else None,
+        **kw,
+    )
+    dbsession.add(user)
+    dbsession.flush()
+    return user
+
+
+def make_conference(dbsession: Session, *, phase: str = "submission", **kw: Any) -> Conference:
+    """A conference whose calendar puts ``now`` in ``phase``:
+    "before", "submission", "review", "decided", "session", "published"."""
+    n = next(_counter)
+    t = now()
+    day = dt.timedelta(days=1)
+    offsets = {  # (call opens, deadline, reviews open, reviews close, decisions, session start)
+        "before": (10, 40, 50, 70, 80, 120),
+        "submission": (-10, 20, 30, 50, 60, 100),
+        "review": (-40, -10, -5, 20, 30, 60),
+        "decided": (-80, -50, -45, -20, -10, 30),
+        "session": (-120, -90, -85, -60, -50, -0.1),
+        "published": (-150, -120, -115, -90, -80, -20),
+    }[phase]
+    call, deadline, r_open, r_close, decisions, session = (t + o * day for o in offsets)
+    defaults: dict[str, Any] = {
+        "slug": f"conf-{n}",
+        "name": f"Conference {n}",
+        "timezone": "Asia/Almaty",
+        "call_opens_at": call,
+        "submission_deadline_at": deadline,
+        "reviews_open_at": r_open,
+        "reviews_close_at": r_close,
+        "decisions_at": decisions,
+        "final_version_due_at": decisions + 14 * day,
+        "session_starts_at": session,
+        "session_ends_at": session + dt.timedelta(hours=3),
+        "awards_published_at": t - day if phase == "published" else None,
+    }
+    defaults.update(kw)
+    conference = Conference(**defaults)
+    dbsession.add(conference)
+    dbsession.flush()
+    return conference
+
+
+def make_track(
+    dbsession: Session, conference: Conference, name: str = "Digital preservation"
+) -> Track:
+    track = Track(conference_id=conference.id, name=name, position=len(conference.tracks))
+    dbsession.add(track)
+    dbsession.flush()
+    return track
+
+
+def add_role(dbsession: Session, user: User, conference: Conference, role: Role) -> Membership:
+    membership = Membership(user_id=user.id, conference_id=conference.id, role=role)
+    dbsession.add(membership)
+    dbsession.flush()
+    dbsession.expire(user, ["memberships"])
+    return membership
