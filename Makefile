@@ -40,7 +40,7 @@ lint: $(STAMP)
 
 ## Extract every translatable string into poster_review/locale/poster_review.pot
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _ --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _ --no-location --sort-output --no-wrap \
 		--project poster_review -o poster_review/locale/poster_review.pot .
 
 bench: $(STAMP)

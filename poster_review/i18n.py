@@ -26,9 +26,21 @@ def _(msgid: str, mapping: Mapping[str, object] | None = None, default: str | No
     ts: str = _factory(msgid, mapping=mapping, default=default)
     return ts
 
-#: Locales with a catalogue; English is the source language and always complete.
-AVAILABLE_LOCALES: tuple[str, ...] = ("en", "fr", "es", "de", "ru", "ar", "zh")
-RTL_LOCALES = frozenset({"ar"})
+
+#: The conference languages we aim to serve (IFLA's seven official languages).
+TARGET_LOCALES: tuple[str, ...] = ("en", "fr", "es", "de", "ru", "ar", "zh")
+RTL_LOCALES = frozenset({"ar", "fa", "he", "ur"})
+
+
+def _catalogued() -> tuple[str, ...]:
+    """English (the source language, always complete) plus every locale whose compiled
+    catalogue ships in ``locale/<code>/LC_MESSAGES/poster_review.mo``. A page is never
+    labelled with a language it is not written in."""
+    found = sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo"))
+    return ("en", *[code for code in found if code != "en"])
+
+
+AVAILABLE_LOCALES: tuple[str, ...] = _catalogued()
 
 
 def render(message: str, mapping: Mapping[str, object] | None = None) -> str:
@@ -57,14 +69,14 @@ def negotiate_locale(request: object) -> str:
     for candidate in (params.get("_LOCALE_"), cookies.get("_LOCALE_")):
         if candidate in AVAILABLE_LOCALES:
             return str(candidate)
-    accept = getattr(request, "accept_language", None)
-    if accept is not None and getattr(accept, "header_value", None):
-        best = accept.best_match(list(AVAILABLE_LOCALES))
-        if best:
-            return str(best)
     registry = getattr(request, "registry", None)
     settings = getattr(registry, "poster_settings", None)
-    return str(getattr(settings, "default_locale", "en"))
+    default = str(getattr(settings, "default_locale", "en"))
+    accept = getattr(request, "accept_language", None)
+    if accept is not None and getattr(accept, "header_value", None):
+        # RFC 4647 lookup: "fr-CA" falls back to "fr"; no match gives the default.
+        return str(accept.lookup(list(AVAILABLE_LOCALES), default=default))
+    return default
 
 
 def includeme(config: object) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from babel import Locale
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from pyramid.config import Configurator
 
 from poster_review.conferences import timezones
-from poster_review.i18n import RTL_LOCALES
+from poster_review.i18n import AVAILABLE_LOCALES, RTL_LOCALES
 
 
 def _locale(context: Context) -> str:
@@ -46,6 +47,11 @@ def text_direction(context: Context) -> str:
     return "rtl" if _locale(context) in RTL_LOCALES else "ltr"
 
 
+def available_locales() -> list[tuple[str, str]]:
+    """(code, the language's name in itself) for the language chooser."""
+    return [(code, Locale.parse(code).get_display_name(code) or code) for code in AVAILABLE_LOCALES]
+
+
 def includeme(config: Configurator) -> None:
     env: Any = config.get_jinja2_environment(".jinja2")
     env.filters["instant"] = instant
@@ -53,4 +59,5 @@ def includeme(config: Configurator) -> None:
     env.filters["t"] = translate
     env.filters["zone_label"] = timezones.zone_label
     env.globals["text_direction"] = text_direction
+    env.globals["available_locales"] = available_locales
     env.autoescape = True

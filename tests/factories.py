@@ -89,8 +89,8 @@ def make_conference(dbsession: Session, *, phase: str = "submission", **kw: Any)
 def make_track(
     dbsession: Session, conference: Conference, name: str = "Digital preservation"
 ) -> Track:
-    track = Track(conference_id=conference.id, name=name, position=len(conference.tracks))
-    dbsession.add(track)
+    track = Track(name=name, position=len(conference.tracks))
+    conference.tracks.append(track)
     dbsession.flush()
     return track
 

@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import zoneinfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_time
 
 from poster_review.i18n import _
 
@@ -55,8 +55,11 @@ def local(instant: dt.datetime, zone: str) -> dt.datetime:
 
 def format_instant(instant: dt.datetime, zone: str, locale: str = "en") -> str:
     """Format an instant in ``zone`` for ``locale`` with the zone named, e.g.
-    "Friday, 18 December 2026 at 23:59 — Asia/Almaty (UTC+05:00)"."""
-    when = format_datetime(local(instant, zone), "EEEE, d MMMM y, HH:mm", locale=locale)
+    "Friday, December 18, 2026, 23:59 — Asia/Almaty (UTC+05:00)"."""
+    wall = local(instant, zone)
+    # The date in the locale's own long form; a 24-hour clock avoids AM/PM ambiguity.
+    day = format_date(wall, "full", locale=locale)
+    when = f"{day}, {format_time(wall, 'HH:mm', locale=locale)}"
     return f"{when} \u2014 {zone_label(zone, instant)}"
 
 

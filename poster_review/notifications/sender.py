@@ -194,7 +194,11 @@ def send_batch(
             error, permanent = f"{exc.smtp_code} {exc.smtp_error!r}", 500 <= exc.smtp_code < 600
             transport.close()
         except smtplib.SMTPRecipientsRefused as exc:
-            error, permanent = f"recipient refused: {exc.recipients!r}", True
+            codes = [code for code, _msg in exc.recipients.values()]
+            error = "recipient refused: " + "; ".join(
+                f"{code} {msg.decode(errors='replace')}" for code, msg in exc.recipients.values()
+            )
+            permanent = all(500 <= code < 600 for code in codes)
             transport.close()
         except (OSError, smtplib.SMTPException) as exc:
             error = f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,121 @@
+"""The permission matrix: every route × persona × phase has a declared status.
+
+A route added to the app without a row here fails ``test_every_route_has_a_row``.
+Statuses: 200 shown, 303 sent to log in (anonymous) or elsewhere, 400 bad token,
+403 refused, 404 no such page (or method).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pyramid.interfaces import IRoutesMapper
+
+from poster_review.accounts.models import Role
+from tests.factories import add_role, make_conference, make_user
+
+PERSONAS = ("anonymous", "author", "reviewer", "judge", "chair", "chair_other", "admin")
+PHASES = ("submission", "review")
+
+ALL = dict.fromkeys(PERSONAS, 200)
+SIGNED_IN = {**ALL, "anonymous": 303}
+CHAIR_ONLY = {**dict.fromkeys(PERSONAS, 403), "anonymous": 303, "chair": 200, "admin": 200}
+ADMIN_ONLY = {**dict.fromkeys(PERSONAS, 403), "anonymous": 303, "admin": 200}
+BAD_TOKEN = dict.fromkeys(PERSONAS, 400)
+NO_GET = dict.fromkeys(PERSONAS, 404)
+
+# (route name, GET) -> persona -> status; the same in every phase unless a phase key is given.
+MATRIX: dict[str, dict[str, int] | dict[str, dict[str, int]]] = {
+    "home": ALL,
+    "health": ALL,
+    "__static/": ALL,
+    "accounts.login": ALL,
+    "accounts.logout": NO_GET,
+    "accounts.register": ALL,
+    "accounts.confirm": BAD_TOKEN,
+    "accounts.reset_request": ALL,
+    "accounts.reset": BAD_TOKEN,
+    "accounts.settings": SIGNED_IN,
+    "accounts.email_confirm": BAD_TOKEN,
+    "accounts.invitation": BAD_TOKEN,
+    "accounts.dashboard": SIGNED_IN,
+    "accounts.locale": NO_GET,
+    "conferences.new": ADMIN_ONLY,
+    "conferences.detail": ALL,
+    "conferences.settings": CHAIR_ONLY,
+    "conferences.tracks": CHAIR_ONLY,
+    "conferences.members": CHAIR_ONLY,
+}
+
+PLACEHOLDERS = {"token": "not-a-real-token", "subpath": "app.css"}
+
+
+def _routes(app: Any) -> dict[str, str]:
+    mapper = app.registry.getUtility(IRoutesMapper)
+    return {route.name: route.pattern for route in mapper.get_routes()}
+
+
+def test_every_route_has_a_row(app):
+    missing = sorted(set(_routes(app)) - set(MATRIX))
+    assert missing == [], f"routes without a permission-matrix row: {missing}"
+    stale = sorted(set(MATRIX) - set(_routes(app)))
+    assert stale == [], f"rows for routes that no longer exist: {stale}"
+
+
+def _url(pattern: str, slug: str) -> str:
+    url = pattern.replace("{slug}", slug)
+    for key, value in PLACEHOLDERS.items():
+        url = url.replace("{" + key + "}", value).replace("*" + key, value)
+    return url if url.startswith("/") else "/" + url
+
+
+def _world(dbsession: Any, phase: str) -> tuple[Any, dict[str, Any]]:
+    conference = make_conference(dbsession, phase=phase)
+    other = make_conference(dbsession, phase=phase)
+    people: dict[str, Any] = {"anonymous": None}
+    for persona, role in [
+        ("author", Role.author),
+        ("reviewer", Role.reviewer),
+        ("judge", Role.judge),
+        ("chair", Role.chair),
+    ]:
+        people[persona] = make_user(dbsession)
+        add_role(dbsession, people[persona], conference, role)
+    people["chair_other"] = make_user(dbsession)
+    add_role(dbsession, people["chair_other"], other, Role.chair)
+    people["admin"] = make_user(dbsession, is_admin=True)
+    return conference, people
+
+
+@pytest.mark.parametrize("phase", PHASES)
+@pytest.mark.parametrize("route", sorted(MATRIX))
+def test_route_statuses(route, phase, app, testapp, dbsession, login):
+    pattern = _routes(app)[route]
+    conference, people = _world(dbsession, phase)
+    row = MATRIX[route]
+    expected_by_persona: dict[str, int] = row.get(phase, row)  # type: ignore[assignment]
+    mismatches = []
+    for persona in PERSONAS:
+        testapp.reset()
+        if people[persona] is not None:
+            login(people[persona])
+        url = _url(pattern, conference.slug)
+        status = testapp.get(url, expect_errors=True).status_int
+        if status != expected_by_persona[persona]:
+            mismatches.append((persona, url, expected_by_persona[persona], status))
+    assert mismatches == []
+
+
+@pytest.mark.parametrize(
+    "route", ["conferences.settings", "conferences.tracks", "conferences.members"]
+)
+def test_chair_posts_refused_for_others_even_with_valid_csrf(route, app, testapp, dbsession, login):
+    conference, people = _world(dbsession, "submission")
+    url = _url(_routes(app)[route], conference.slug)
+    for persona in ("author", "reviewer", "chair_other"):
+        testapp.reset()
+        login(people[persona])
+        token = testapp.get("/account/").forms["profile-form"]["csrf_token"].value
+        response = testapp.post(url, {"csrf_token": token, "name": "x"}, expect_errors=True)
+        assert response.status_int == 403, persona

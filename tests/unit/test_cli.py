@@ -1,0 +1,157 @@
+"""The ``poster-review`` command: exit statuses, one-sentence errors, database commands."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from poster_review.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _ini(tmp_path: Path) -> Path:
+    ini = tmp_path / "test.ini"
+    ini.write_text(
+        "[app:main]\nuse = egg:poster_review\n"
+        f"sqlalchemy.url = sqlite:///{tmp_path / 'cli.sqlite'}\n"
+        "poster_review.argon2_time_cost = 1\nposter_review.argon2_memory_kib = 8\n"
+        "poster_review.argon2_parallelism = 1\n"
+        f"mail.transport = file:{tmp_path / 'mail'}\n"
+    )
+    return ini
+
+
+def test_missing_settings_file_is_one_sentence_exit_2(tmp_path, capsys):
+    status = main(["-c", str(tmp_path / "absent.ini"), "db", "current"])
+    assert status == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("poster-review: Cannot find the settings file")
+    assert "Traceback" not in err and "\n" not in err
+
+
+def test_db_upgrade_current_and_user_add(tmp_path, capsys):
+    ini = str(_ini(tmp_path))
+    assert main(["-c", ini, "db", "current"]) == 0
+    assert "empty" in capsys.readouterr().out
+    assert main(["-c", ini, "db", "upgrade"]) == 0
+    assert main(["-c", ini, "db", "current"]) == 0
+    assert "(up to date)" in capsys.readouterr().out
+    assert (
+        main(
+            [
+                "-c",
+                ini,
+                "user",
+                "add",
+                "Chair@Example.org",
+                "--name",
+                "Шолпан Ахметова",
+                "--role",
+                "admin",
+                "--password",
+                "a long passphrase",
+            ]
+        )
+        == 0
+    )
+    assert "<chair@example.org>: admin" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            [
+                "user",
+                "add",
+                "not-an-email",
+                "--role",
+                "admin",
+                "--name",
+                "X",
+                "--password",
+                "a long passphrase",
+            ],
+            "is not an e-mail address",
+        ),
+        (
+            [
+                "user",
+                "add",
+                "a@example.org",
+                "--role",
+                "chair",
+                "--name",
+                "X",
+                "--password",
+                "a long passphrase",
+            ],
+            "needs --conference SLUG",
+        ),
+        (
+            [
+                "user",
+                "add",
+                "a@example.org",
+                "--role",
+                "chair",
+                "--conference",
+                "nope",
+                "--name",
+                "X",
+                "--password",
+                "a long passphrase",
+            ],
+            "There is no conference 'nope'",
+        ),
+        (
+            [
+                "user",
+                "add",
+                "a@example.org",
+                "--role",
+                "admin",
+                "--name",
+                "X",
+                "--password",
+                "short",
+            ],
+            "Use at least 10 characters.",
+        ),
+    ],
+)
+def test_bad_input_exit_2(tmp_path, capsys, argv, message):
+    ini = str(_ini(tmp_path))
+    assert main(["-c", ini, "db", "upgrade"]) == 0
+    capsys.readouterr()
+    assert main(["-c", ini, *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_console_script_starts_without_pyramid_or_sqlalchemy():
+    code = (
+        "import sys; from poster_review.cli import build_parser; build_parser(); "
+        "print(sorted(m for m in ('pyramid', 'sqlalchemy', 'numpy', 'pypdf') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    ).stdout.strip()
+    assert out == "[]"
+
+
+def test_help_lists_the_commands():
+    out = subprocess.run(
+        [sys.executable, "-m", "poster_review.cli", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    ).stdout
+    for command in ("db", "demo", "user", "serve", "send-mail"):
+        assert command in out
