@@ -142,7 +142,9 @@ def test_invitation_creates_account_and_role(testapp, dbsession, login):
     ).one()
     assert mail.subject == "Invitation: WLIC"
     assert "Chair Person invites you to WLIC as reviewer" in mail.body_text
-    link = re.search(r"http://localhost(/invitation/\S+)", mail.body_text).group(1)
+    found = re.search(r"http://localhost(/invitation/\S+)", mail.body_text)
+    assert found is not None
+    link = found.group(1)
 
     testapp.reset()
     accept = testapp.get(link).forms["invitation-form"]

@@ -94,7 +94,7 @@ def test_route_statuses(route, phase, app, testapp, dbsession, login):
     pattern = _routes(app)[route]
     conference, people = _world(dbsession, phase)
     row = MATRIX[route]
-    expected_by_persona: dict[str, int] = row.get(phase, row)  # type: ignore[assignment]
+    expected_by_persona: dict[str, int] = row.get(phase, row)  # type: ignore[assignment,arg-type]
     mismatches = []
     for persona in PERSONAS:
         testapp.reset()
