@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "poster_review.commands.user",
     "poster_review.commands.serve",
     "poster_review.commands.mail",
+    "poster_review.commands.worker",
     "poster_review.submissions.inspect_command",
     "poster_review.assignment.match_command",
     "poster_review.ranking.rank_command",

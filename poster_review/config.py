@@ -29,6 +29,7 @@ def configure(raw_settings: Mapping[str, str]) -> Configurator:
     config.include(".jinja")  # filters and globals for the templates
     config.include(".i18n")  # locale negotiation and catalogues
     config.include(".db")  # request.dbsession, pyramid_tm (commit veto), pyramid_retry
+    config.include(".tasks")  # the background queue, sharing the session factory
     config.include(".security")  # sessions, policy, CSRF, default permission, headers
     config.include(".routes")  # every route, grouped by domain
     config.scan(

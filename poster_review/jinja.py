@@ -9,9 +9,10 @@ from babel import Locale
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from pyramid.config import Configurator
+from translationstring import TranslationString
 
 from poster_review.conferences import timezones
-from poster_review.i18n import AVAILABLE_LOCALES, RTL_LOCALES
+from poster_review.i18n import AVAILABLE_LOCALES, DOMAIN, RTL_LOCALES
 
 
 def _locale(context: Context) -> str:
@@ -38,6 +39,17 @@ def translate(context: Context, message: Any) -> str:
     return str(request.localizer.translate(message))
 
 
+@pass_context
+def issue_text(context: Context, item: dict[str, Any], key: str = "message") -> str:
+    """Translate a stored inspection message (saved with its msgid and mapping)."""
+    request = context.get("request")
+    msgid = item.get("msgid") or item.get(key, "")
+    if request is None or not msgid:
+        return str(item.get(key, ""))
+    ts = TranslationString(msgid, domain=DOMAIN, mapping=item.get("mapping") or None)
+    return str(request.localizer.translate(ts))
+
+
 def iso(value: dt.datetime | None) -> str:
     return "" if value is None else value.astimezone(dt.UTC).isoformat()
 
@@ -57,6 +69,7 @@ def includeme(config: Configurator) -> None:
     env.filters["instant"] = instant
     env.filters["iso"] = iso
     env.filters["t"] = translate
+    env.filters["issue_text"] = issue_text
     env.filters["zone_label"] = timezones.zone_label
     env.globals["text_direction"] = text_direction
     env.globals["available_locales"] = available_locales

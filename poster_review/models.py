@@ -4,17 +4,31 @@ from poster_review.accounts.models import AuthToken, LoginFailure, Membership, R
 from poster_review.conferences.models import BlindMode, Conference, Track
 from poster_review.db import Base
 from poster_review.notifications.models import OutboxMessage, OutboxState
+from poster_review.submissions.models import (
+    InspectionState,
+    PosterFile,
+    Submission,
+    SubmissionAuthor,
+    SubmissionEvent,
+    SubmissionState,
+)
 
 __all__ = [
     "AuthToken",
     "Base",
     "BlindMode",
     "Conference",
+    "InspectionState",
     "LoginFailure",
     "Membership",
     "OutboxMessage",
     "OutboxState",
+    "PosterFile",
     "Role",
+    "Submission",
+    "SubmissionAuthor",
+    "SubmissionEvent",
+    "SubmissionState",
     "Track",
     "User",
 ]

@@ -15,5 +15,7 @@ class Permission(enum.StrEnum):
     ReviewsRead = "reviews:read"
     ReviewsWrite = "reviews:write"
     SubmissionsCreate = "submissions:create"
+    SubmissionsList = "submissions:list"  # every submission of a conference (chairs)
+    SubmissionsManage = "submissions:manage"  # reopen after the deadline
     SubmissionsRead = "submissions:read"
     SubmissionsWrite = "submissions:write"

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyramid.authorization import ALL_PERMISSIONS, Allow, Authenticated, Everyone
+from pyramid.authorization import ALL_PERMISSIONS, Allow, Authenticated, Deny, Everyone
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.request import Request
 from sqlalchemy import select
 
 from poster_review.conferences.models import Conference
+from poster_review.db import utcnow
+from poster_review.submissions import services
+from poster_review.submissions.models import Submission
 from poster_review.permissions import Permission as P
 
 ACL = list[tuple[str, str, Any]]
@@ -23,7 +26,9 @@ CHAIR_PERMISSIONS = (
     P.ConferenceManage,
     P.ConferenceView,
     P.MembersInvite,
+    P.SubmissionsList,
     P.SubmissionsRead,
+    P.SubmissionsManage,
     P.ReviewsRead,
 )
 
@@ -49,17 +54,18 @@ class Root:
 class ConferenceResource:
     """A conference, found by the ``slug`` in the URL."""
 
-    def __init__(self, request: Request) -> None:
-        slug = request.matchdict["slug"]
-        conference = request.dbsession.scalars(
-            select(Conference).where(Conference.slug == slug)
-        ).one_or_none()
+    def __init__(self, request: Request, conference: Conference | None = None) -> None:
         if conference is None:
-            raise HTTPNotFound()
+            slug = request.matchdict["slug"]
+            conference = request.dbsession.scalars(
+                select(Conference).where(Conference.slug == slug)
+            ).one_or_none()
+            if conference is None:
+                raise HTTPNotFound()
         self.conference: Conference = conference
         self.request = request
         self.__parent__ = Root(request)
-        self.__name__ = slug
+        self.__name__ = conference.slug
 
     def __acl__(self) -> ACL:
         cid = self.conference.id
@@ -68,3 +74,37 @@ class ConferenceResource:
             (Allow, Everyone, P.ConferenceView),
             (Allow, Authenticated, P.SubmissionsCreate),
         ]
+
+
+class SubmissionResource:
+    """One submission, found by ``submission_id``; its conference is the parent."""
+
+    def __init__(self, request: Request) -> None:
+        try:
+            submission_id = int(request.matchdict["submission_id"])
+        except ValueError:
+            raise HTTPNotFound() from None
+        submission = request.dbsession.get(Submission, submission_id)
+        if submission is None:
+            raise HTTPNotFound()
+        self.submission: Submission = submission
+        self.conference: Conference = request.dbsession.get_one(
+            Conference, submission.conference_id
+        )
+        self.author_ids = services.author_user_ids(request.dbsession, submission.id)
+        self.request = request
+        self.__parent__ = ConferenceResource(request, self.conference)
+        self.__name__ = str(submission.id)
+
+    def __acl__(self) -> ACL:
+        acl: ACL = []
+        read = [(Allow, f"user:{uid}", P.SubmissionsRead) for uid in sorted(self.author_ids)]
+        acl += read
+        if services.is_editable(self.submission, self.conference, utcnow()):
+            acl += [(Allow, f"user:{uid}", P.SubmissionsWrite) for uid in sorted(self.author_ids)]
+        # Nothing else is inherited from the conference except the chairs' grants
+        # (and the admin's from Root): the public sees no submission before publication.
+        acl.append((Allow, conference_principal(self.conference.id, "chair"), CHAIR_PERMISSIONS))
+        acl.append((Allow, "role:admin", ALL_PERMISSIONS))
+        acl.append((Deny, Everyone, ALL_PERMISSIONS))
+        return acl

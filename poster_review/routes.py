@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyramid.config import Configurator
 from pyramid.security import NO_PERMISSION_REQUIRED
 
-from poster_review.resources import ConferenceResource, Root
+from poster_review.resources import ConferenceResource, Root, SubmissionResource
 
 
 def includeme(config: Configurator) -> None:
@@ -35,3 +35,22 @@ def includeme(config: Configurator) -> None:
     config.add_route("conferences.settings", "/c/{slug}/settings", factory=ConferenceResource)
     config.add_route("conferences.tracks", "/c/{slug}/tracks", factory=ConferenceResource)
     config.add_route("conferences.members", "/c/{slug}/members", factory=ConferenceResource)
+
+    # submissions
+    config.add_route("submissions.new", "/c/{slug}/submit", factory=ConferenceResource)
+    config.add_route("submissions.mine", "/c/{slug}/my-posters", factory=ConferenceResource)
+    config.add_route("submissions.list", "/c/{slug}/submissions", factory=ConferenceResource)
+    sub = "/submissions/{submission_id:\\d+}"
+    for name, path in [
+        ("detail", "/"),
+        ("edit", "/edit"),
+        ("upload", "/upload"),
+        ("submit", "/submit"),
+        ("withdraw", "/withdraw"),
+        ("reopen", "/reopen"),
+        ("receipt", "/receipt"),
+        ("status", "/status.json"),
+        ("file", "/files/{file_id:\\d+}/poster.pdf"),
+        ("thumbnail", "/files/{file_id:\\d+}/{size:small|large}.png"),
+    ]:
+        config.add_route(f"submissions.{name}", sub + path, factory=SubmissionResource)

@@ -36,6 +36,8 @@ DEFAULTS: dict[str, str] = {
     "poster_review.argon2_time_cost": "3",
     "poster_review.argon2_memory_kib": "65536",
     "poster_review.argon2_parallelism": "4",
+    "tasks.url": "sqlite:%(here)s/var/tasks.sqlite",
+    "tasks.embedded_worker": "true",
     "mail.transport": "file:%(here)s/var/mail",
     "mail.sender": "poster_review <noreply@localhost>",
     "mail.smtp_username": "",
@@ -77,6 +79,8 @@ class Settings:
     argon2_time_cost: int
     argon2_memory_kib: int
     argon2_parallelism: int
+    tasks_url: str
+    tasks_embedded_worker: bool
     mail_transport: str
     mail_sender: str
     mail_smtp_username: str
@@ -149,6 +153,9 @@ def parse(raw: Mapping[str, str], environ: Mapping[str, str] | None = None) -> S
         argon2_time_cost=_int(v, "poster_review.argon2_time_cost", 1),
         argon2_memory_kib=_int(v, "poster_review.argon2_memory_kib", 8),
         argon2_parallelism=_int(v, "poster_review.argon2_parallelism", 1),
+        tasks_url=v["tasks.url"],
+        tasks_embedded_worker=v["tasks.embedded_worker"].strip().lower()
+        in {"1", "true", "yes", "on"},
         mail_transport=v["mail.transport"],
         mail_sender=v["mail.sender"],
         mail_smtp_username=v["mail.smtp_username"],

@@ -78,6 +78,7 @@ def raw_settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) ->
         "poster_review.argon2_memory_kib": "8",
         "poster_review.argon2_parallelism": "1",
         "mail.transport": f"file:{var / 'mail'}",
+        "tasks.url": "immediate",
         "retry.attempts": "1",
     }
 

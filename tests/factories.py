@@ -12,6 +12,14 @@ from poster_review.accounts import passwords
 from poster_review.accounts.models import Membership, Role, User
 from poster_review.conferences.models import Conference, Track
 from poster_review.settings import Settings, parse
+from poster_review.storage import blob_store
+from poster_review.submissions.models import (
+    InspectionState,
+    PosterFile,
+    Submission,
+    SubmissionAuthor,
+    SubmissionState,
+)
 
 _counter = itertools.count(1)
 TEST_PASSWORD = "correct horse battery"
@@ -101,3 +109,87 @@ def add_role(dbsession: Session, user: User, conference: Conference, role: Role)
     dbsession.flush()
     dbsession.expire(user, ["memberships"])
     return membership
+
+
+def make_submission(
+    dbsession: Session,
+    conference: Conference,
+    *,
+    authors: list[User],
+    title: str = "Open repositories in Central Asia",
+    state: str = "draft",
+    **kw: Any,
+) -> Submission:
+    """A submission whose authors are linked to the given accounts (first presents)."""
+    from sqlalchemy import func, select
+
+    number = (
+        dbsession.scalar(
+            select(func.max(Submission.number)).where(Submission.conference_id == conference.id)
+        )
+        or 0
+    ) + 1
+    submission = Submission(
+        conference_id=conference.id,
+        number=number,
+        title=title,
+        abstract=kw.pop("abstract", "An abstract of about two hundred words."),
+        state=SubmissionState(state),
+        **kw,
+    )
+    for position, user in enumerate(authors):
+        submission.authors.append(
+            SubmissionAuthor(
+                position=position,
+                name=user.name,
+                email=user.email,
+                user_id=user.id,
+                affiliations="National Library of Kazakhstan",
+                country="KZ",
+                is_presenting=position == 0,
+                is_corresponding=position == 0,
+            )
+        )
+    dbsession.add(submission)
+    dbsession.flush()
+    return submission
+
+
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db40000000049454e44ae426082"
+)
+
+
+def make_poster_file(
+    dbsession: Session,
+    settings: Settings,
+    submission: Submission,
+    *,
+    data: bytes | None = None,
+    inspection: str = "accepted",
+) -> PosterFile:
+    """A stored PDF revision (with thumbnails) marked as inspected."""
+    from tests.pdfs import poster_pdf
+
+    store = blob_store(settings.upload_dir)
+    blob = store.put_bytes(data or poster_pdf(submission.title))
+    thumb = store.put_bytes(PNG_1PX)
+    for old in submission.files:
+        old.is_current = False
+    poster = PosterFile(
+        sha256=blob.sha256,
+        size=blob.size,
+        original_filename="poster.pdf",
+        is_current=True,
+        inspection=InspectionState(inspection),
+        report={"errors": [], "warnings": []},
+        pages=1,
+        page_width_mm=841.0,
+        page_height_mm=1189.0,
+        thumb_small_sha256=thumb.sha256,
+        thumb_large_sha256=thumb.sha256,
+    )
+    submission.files.append(poster)
+    dbsession.flush()
+    return poster

@@ -24,6 +24,14 @@ def run(args: argparse.Namespace) -> int:
     loader = plaster.get_loader(str(path.resolve()), protocols=["wsgi"])
     loader.setup_logging({})
     app = loader.get_wsgi_app()
+    from poster_review import tasks
+    from poster_review.commands.env import load_settings
+
+    settings = load_settings(args)
+    if settings.tasks_embedded_worker and settings.tasks_url != "immediate":
+        # Development: thumbnails and checks run in this process; production runs
+        # `poster-review worker` beside the app instead (tasks.embedded_worker = false).
+        tasks.start_embedded_consumer()
     server = loader.get_wsgi_server()
     server(app)
     return 0

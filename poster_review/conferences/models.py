@@ -38,6 +38,17 @@ class Conference(Base):
     )
     contact_email: Mapped[str] = mapped_column(String(254), default="")
 
+    # Poster file limits, shown to authors before they upload.
+    poster_max_mb: Mapped[int] = mapped_column(default=50)
+    poster_max_pages: Mapped[int] = mapped_column(default=1)
+    # The expected format (e.g. A0 portrait 841 x 1189 mm); others get a warning only.
+    poster_width_mm: Mapped[int] = mapped_column(default=841)
+    poster_height_mm: Mapped[int] = mapped_column(default=1189)
+    # Space-separated licence codes authors may choose; the first is the default.
+    licences: Mapped[str] = mapped_column(
+        String(300), default="CC-BY-4.0 CC-BY-SA-4.0 CC-BY-NC-4.0"
+    )
+
     call_opens_at: Mapped[dt.datetime | None]
     submission_deadline_at: Mapped[dt.datetime | None]
     grace_minutes: Mapped[int] = mapped_column(default=0)
@@ -78,6 +89,10 @@ class Conference(Base):
     @property
     def language_list(self) -> list[str]:
         return self.languages.split()
+
+    @property
+    def licence_list(self) -> list[str]:
+        return self.licences.split()
 
 
 SCHEDULE_FIELDS: tuple[str, ...] = (

@@ -7,15 +7,32 @@ Statuses: 200 shown, 303 sent to log in (anonymous) or elsewhere, 400 bad token,
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from pyramid.interfaces import IRoutesMapper
 
 from poster_review.accounts.models import Role
-from tests.factories import add_role, make_conference, make_user
+from tests.factories import (
+    add_role,
+    make_conference,
+    make_poster_file,
+    make_submission,
+    make_user,
+)
 
-PERSONAS = ("anonymous", "author", "reviewer", "judge", "chair", "chair_other", "admin")
+PERSONAS = (
+    "anonymous",
+    "author",
+    "co_author",
+    "other_author",
+    "reviewer",
+    "judge",
+    "chair",
+    "chair_other",
+    "admin",
+)
 PHASES = ("submission", "review")
 
 ALL = dict.fromkeys(PERSONAS, 200)
@@ -24,6 +41,19 @@ CHAIR_ONLY = {**dict.fromkeys(PERSONAS, 403), "anonymous": 303, "chair": 200, "a
 ADMIN_ONLY = {**dict.fromkeys(PERSONAS, 403), "anonymous": 303, "admin": 200}
 BAD_TOKEN = dict.fromkeys(PERSONAS, 400)
 NO_GET = dict.fromkeys(PERSONAS, 404)
+# Whoever may read this submission: its authors, the chairs, admins.
+SUBMISSION_READ = {
+    **dict.fromkeys(PERSONAS, 403),
+    "anonymous": 303,
+    "author": 200,
+    "co_author": 200,
+    "chair": 200,
+    "admin": 200,
+}
+SUBMISSION_WRITE = {
+    "submission": {**SUBMISSION_READ, "chair": 403},
+    "review": {**SUBMISSION_READ, "author": 403, "co_author": 403, "chair": 403},
+}
 
 # (route name, GET) -> persona -> status; the same in every phase unless a phase key is given.
 MATRIX: dict[str, dict[str, int] | dict[str, dict[str, int]]] = {
@@ -46,9 +76,25 @@ MATRIX: dict[str, dict[str, int] | dict[str, dict[str, int]]] = {
     "conferences.settings": CHAIR_ONLY,
     "conferences.tracks": CHAIR_ONLY,
     "conferences.members": CHAIR_ONLY,
+    "submissions.new": {
+        "submission": SIGNED_IN,
+        "review": {**dict.fromkeys(PERSONAS, 409), "anonymous": 303},
+    },
+    "submissions.mine": SIGNED_IN,
+    "submissions.list": CHAIR_ONLY,
+    "submissions.detail": SUBMISSION_READ,
+    "submissions.receipt": SUBMISSION_READ,
+    "submissions.status": SUBMISSION_READ,
+    "submissions.file": SUBMISSION_READ,
+    "submissions.thumbnail": SUBMISSION_READ,
+    "submissions.withdraw": SUBMISSION_READ,
+    "submissions.edit": SUBMISSION_WRITE,
+    "submissions.upload": NO_GET,
+    "submissions.submit": NO_GET,
+    "submissions.reopen": NO_GET,
 }
 
-PLACEHOLDERS = {"token": "not-a-real-token", "subpath": "app.css"}
+PLACEHOLDERS = {"token": "not-a-real-token", "subpath": "app.css", "size": "small"}
 
 
 def _routes(app: Any) -> dict[str, str]:
@@ -63,19 +109,22 @@ def test_every_route_has_a_row(app):
     assert stale == [], f"rows for routes that no longer exist: {stale}"
 
 
-def _url(pattern: str, slug: str) -> str:
+def _url(pattern: str, slug: str, ids: dict[str, str] | None = None) -> str:
     url = pattern.replace("{slug}", slug)
-    for key, value in PLACEHOLDERS.items():
+    url = re.sub(r"{(\w+):[^}]*}", r"{\1}", url)  # drop regex parts: {file_id:\d+}
+    for key, value in {**PLACEHOLDERS, **(ids or {})}.items():
         url = url.replace("{" + key + "}", value).replace("*" + key, value)
     return url if url.startswith("/") else "/" + url
 
 
-def _world(dbsession: Any, phase: str) -> tuple[Any, dict[str, Any]]:
+def _world(dbsession: Any, phase: str, settings: Any = None) -> tuple[Any, dict[str, Any]]:
     conference = make_conference(dbsession, phase=phase)
     other = make_conference(dbsession, phase=phase)
     people: dict[str, Any] = {"anonymous": None}
     for persona, role in [
         ("author", Role.author),
+        ("co_author", Role.author),
+        ("other_author", Role.author),
         ("reviewer", Role.reviewer),
         ("judge", Role.judge),
         ("chair", Role.chair),
@@ -85,14 +134,23 @@ def _world(dbsession: Any, phase: str) -> tuple[Any, dict[str, Any]]:
     people["chair_other"] = make_user(dbsession)
     add_role(dbsession, people["chair_other"], other, Role.chair)
     people["admin"] = make_user(dbsession, is_admin=True)
+    submission = make_submission(
+        dbsession, conference, authors=[people["author"], people["co_author"]]
+    )
+    make_submission(dbsession, conference, authors=[people["other_author"]])
+    ids = {"submission_id": str(submission.id)}
+    if settings is not None:
+        ids["file_id"] = str(make_poster_file(dbsession, settings, submission).id)
+    people["_ids"] = ids
     return conference, people
 
 
 @pytest.mark.parametrize("phase", PHASES)
 @pytest.mark.parametrize("route", sorted(MATRIX))
-def test_route_statuses(route, phase, app, testapp, dbsession, login):
+def test_route_statuses(route, phase, app, testapp, dbsession, login, settings):
     pattern = _routes(app)[route]
-    conference, people = _world(dbsession, phase)
+    conference, people = _world(dbsession, phase, settings)
+    ids = people.pop("_ids")
     row = MATRIX[route]
     expected_by_persona: dict[str, int] = row.get(phase, row)  # type: ignore[assignment,arg-type]
     mismatches = []
@@ -100,7 +158,7 @@ def test_route_statuses(route, phase, app, testapp, dbsession, login):
         testapp.reset()
         if people[persona] is not None:
             login(people[persona])
-        url = _url(pattern, conference.slug)
+        url = _url(pattern, conference.slug, ids)
         status = testapp.get(url, expect_errors=True).status_int
         if status != expected_by_persona[persona]:
             mismatches.append((persona, url, expected_by_persona[persona], status))
@@ -112,6 +170,7 @@ def test_route_statuses(route, phase, app, testapp, dbsession, login):
 )
 def test_chair_posts_refused_for_others_even_with_valid_csrf(route, app, testapp, dbsession, login):
     conference, people = _world(dbsession, "submission")
+    people.pop("_ids")
     url = _url(_routes(app)[route], conference.slug)
     for persona in ("author", "reviewer", "chair_other"):
         testapp.reset()

@@ -1,0 +1,99 @@
+"""Background work on Huey: poster ingestion now; thumbnails, reminders and mail later.
+
+One Huey instance per process, its storage chosen by the ``tasks.url`` setting:
+``sqlite:PATH`` (the default, ``var/tasks.sqlite``), ``redis://HOST:PORT/DB`` (production,
+several app and worker machines) or ``immediate`` (tests: tasks run in the caller).
+App processes only enqueue; ``poster-review worker`` consumes, and in development
+``poster-review serve`` runs a consumer in the same process so one command is enough.
+
+Tasks are thin: they open a session and call a service, so the same services are
+called directly by tests and by ``poster-review demo``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from huey import Huey, crontab
+from huey.storage import RedisStorage, SqliteStorage
+from sqlalchemy.orm import Session, sessionmaker
+
+from poster_review.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Replaced by configure(); a placeholder that runs tasks at once keeps imports cheap.
+huey: Huey = Huey("poster_review", immediate=True)
+_state: dict[str, Any] = {}
+
+
+def configure(settings: Settings, factory: sessionmaker[Session] | None = None) -> Huey:
+    """Point the task queue at ``settings.tasks_url`` and give tasks a session factory."""
+    url = settings.tasks_url
+    if url == "immediate":
+        huey.immediate = True
+    else:
+        if url.startswith("sqlite:"):
+            path = url.removeprefix("sqlite:")
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            huey.storage_class, huey.storage_kwargs = SqliteStorage, {"filename": path}
+        elif url.startswith("redis://"):
+            huey.storage_class, huey.storage_kwargs = RedisStorage, {"url": url}
+        else:
+            raise ValueError(f"unknown tasks.url {url!r}")
+        huey.immediate = False
+        huey.storage = huey.create_storage()
+    _state["settings"] = settings
+    if factory is None:
+        from poster_review.db import get_session_factory, make_engine
+
+        factory = get_session_factory(make_engine(settings.database_url))
+    _state["factory"] = factory
+    return huey
+
+
+@contextmanager
+def task_session() -> Iterator[tuple[Session, Settings]]:
+    factory: sessionmaker[Session] = _state["factory"]
+    with factory.begin() as session:
+        yield session, _state["settings"]
+
+
+@huey.task(retries=2, retry_delay=10)
+def ingest_poster_file(file_id: int) -> str:
+    """Inspect one uploaded PDF and render its thumbnails (in a limited child process)."""
+    from poster_review.submissions.ingest import ingest_file
+
+    with task_session() as (session, settings):
+        state = ingest_file(session, settings, file_id)
+    return str(state)
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+def requeue_stalled_inspections() -> int:
+    """Nothing is lost: uploads whose inspection never ran (a worker died) are queued again."""
+    from poster_review.submissions.ingest import stalled_file_ids
+
+    with task_session() as (session, _settings):
+        ids = stalled_file_ids(session)
+    for file_id in ids:
+        ingest_poster_file(file_id)
+    return len(ids)
+
+
+def includeme(config: Any) -> None:
+    configure(config.registry.poster_settings, config.registry["dbsession_factory"])
+
+
+def start_embedded_consumer(workers: int = 2) -> Any:
+    """Run a consumer in this process's threads (development: one command serves all)."""
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    consumer.scheduler.start()
+    for _, worker in consumer.worker_threads:
+        worker.start()
+    log.info("embedded task consumer started with %d threads", workers)
+    return consumer
