@@ -4,6 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 INI    ?= development.ini
 STAMP  := $(VENV)/.installed
+NPM    := $(shell command -v npm 2>/dev/null)
+# axe-core (accessibility checks in browser tests) comes from npm when npm is there.
+AXE    := $(if $(NPM),node_modules/axe-core/axe.min.js)
 
 .PHONY: run test test-fast test-slow lint messages bench clean install
 
@@ -23,8 +26,11 @@ run: $(STAMP)
 	$(BIN)/poster-review -c $(INI) serve
 
 ## The second command: lint, type-check and the whole test suite.
-test: $(STAMP) lint
+test: $(STAMP) $(AXE) lint
 	$(BIN)/pytest -q
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -q -m "not browser and not slow" -x

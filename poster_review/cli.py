@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +23,7 @@ COMMAND_MODULES = (
     "poster_review.commands.serve",
     "poster_review.commands.mail",
     "poster_review.commands.worker",
+    "poster_review.commands.sweep",
     "poster_review.submissions.inspect_command",
     "poster_review.assignment.match_command",
     "poster_review.ranking.rank_command",
@@ -62,6 +64,8 @@ def fail(message: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Pyramid 2.1 still imports pkg_resources; its deprecation notice is not for our users.
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
     parser = build_parser()
     args = parser.parse_args(argv)
     func: Any = getattr(args, "func", None)

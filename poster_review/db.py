@@ -100,6 +100,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def get_session_factory(engine: Engine) -> sessionmaker[Session]:
+    # Every mapper must be known before the first flush resolves foreign keys; commands
+    # and workers that import only one domain would otherwise fail at their first write.
+    import poster_review.models  # noqa: F401
+
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 

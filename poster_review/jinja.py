@@ -6,13 +6,15 @@ import datetime as dt
 from typing import Any
 
 from babel import Locale
+from babel.numbers import format_decimal
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from pyramid.config import Configurator
 from translationstring import TranslationString
 
 from poster_review.conferences import timezones
-from poster_review.i18n import AVAILABLE_LOCALES, DOMAIN, RTL_LOCALES
+from poster_review.i18n import AVAILABLE_LOCALES, DOMAIN, RTL_LOCALES, _
+from poster_review.units import MB
 
 
 def _locale(context: Context) -> str:
@@ -50,6 +52,37 @@ def issue_text(context: Context, item: dict[str, Any], key: str = "message") -> 
     return str(request.localizer.translate(ts))
 
 
+@pass_context
+def filesize(context: Context, size: int | None) -> str:
+    """Bytes as kB or MB in the reader's locale."""
+    if size is None:
+        return "\u2014"
+    locale = _locale(context)
+    if size < MB:
+        return f"{format_decimal(max(size / 1000, 0.1), '#,##0.#', locale=locale)} kB"
+    return f"{format_decimal(size / MB, '#,##0.#', locale=locale)} MB"
+
+
+EVENT_LABELS = {
+    "created": _("created"),
+    "updated": _("details changed"),
+    "file_uploaded": _("PDF uploaded"),
+    "file_inspected": _("PDF checked"),
+    "submitted": _("submitted"),
+    "withdrawn": _("withdrawn"),
+    "reopened": _("reopened by the chairs"),
+}
+
+
+@pass_context
+def event_label(context: Context, action: str) -> str:
+    label = EVENT_LABELS.get(action)
+    request = context.get("request")
+    if label is None or request is None:
+        return action
+    return str(request.localizer.translate(label))
+
+
 def iso(value: dt.datetime | None) -> str:
     return "" if value is None else value.astimezone(dt.UTC).isoformat()
 
@@ -70,6 +103,8 @@ def includeme(config: Configurator) -> None:
     env.filters["iso"] = iso
     env.filters["t"] = translate
     env.filters["issue_text"] = issue_text
+    env.filters["filesize"] = filesize
+    env.filters["event_label"] = event_label
     env.filters["zone_label"] = timezones.zone_label
     env.globals["text_direction"] = text_direction
     env.globals["available_locales"] = available_locales

@@ -1,6 +1,14 @@
 """Every domain's models, imported once so that Alembic and the mappers see them all."""
 
 from poster_review.accounts.models import AuthToken, LoginFailure, Membership, Role, User
+from poster_review.assignment.models import (
+    Assignment,
+    AssignmentLog,
+    AssignmentRun,
+    Bid,
+    Conflict,
+    ReviewerProfile,
+)
 from poster_review.conferences.models import BlindMode, Conference, Track
 from poster_review.db import Base
 from poster_review.notifications.models import OutboxMessage, OutboxState
@@ -14,16 +22,22 @@ from poster_review.submissions.models import (
 )
 
 __all__ = [
+    "Assignment",
+    "AssignmentLog",
+    "AssignmentRun",
     "AuthToken",
     "Base",
+    "Bid",
     "BlindMode",
     "Conference",
+    "Conflict",
     "InspectionState",
     "LoginFailure",
     "Membership",
     "OutboxMessage",
     "OutboxState",
     "PosterFile",
+    "ReviewerProfile",
     "Role",
     "Submission",
     "SubmissionAuthor",

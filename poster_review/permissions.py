@@ -8,14 +8,17 @@ import enum
 class Permission(enum.StrEnum):
     AccountManage = "account:manage"  # one's own profile, e-mail and password
     AdminAccess = "admin:access"  # site-wide: create conferences, see all
+    AssignmentsManage = "assignments:manage"  # reviewer pool, conflicts, assignment runs
     ConferenceManage = "conference:manage"  # chair: settings, phases, tracks, members
     ConferenceView = "conference:view"  # the public conference page
-    DashboardView = "dashboard:view"  # one's own conferences and next actions
+    DashboardView = "dashboard:view"
+    DecisionsWrite = "decisions:write"  # one's own conferences and next actions
     MembersInvite = "members:invite"
     ReviewsRead = "reviews:read"
     ReviewsWrite = "reviews:write"
     SubmissionsCreate = "submissions:create"
     SubmissionsList = "submissions:list"  # every submission of a conference (chairs)
     SubmissionsManage = "submissions:manage"  # reopen after the deadline
-    SubmissionsRead = "submissions:read"
+    SubmissionsRead = "submissions:read"  # the poster itself (reviewers: anonymised)
+    SubmissionsStatus = "submissions:status"  # the author's status page, history, receipt
     SubmissionsWrite = "submissions:write"

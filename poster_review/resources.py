@@ -14,13 +14,17 @@ from pyramid.httpexceptions import HTTPNotFound
 from pyramid.request import Request
 from sqlalchemy import select
 
+from poster_review.assignment import services as assignment_services
 from poster_review.conferences.models import Conference
 from poster_review.db import utcnow
+from poster_review.permissions import Permission as P
 from poster_review.submissions import services
 from poster_review.submissions.models import Submission
-from poster_review.permissions import Permission as P
 
 ACL = list[tuple[str, str, Any]]
+
+#: What a conflict of interest takes away, whoever the person is.
+REVIEWING = (P.ReviewsRead, P.ReviewsWrite, P.DecisionsWrite)
 
 CHAIR_PERMISSIONS = (
     P.ConferenceManage,
@@ -28,8 +32,11 @@ CHAIR_PERMISSIONS = (
     P.MembersInvite,
     P.SubmissionsList,
     P.SubmissionsRead,
+    P.SubmissionsStatus,
     P.SubmissionsManage,
     P.ReviewsRead,
+    P.AssignmentsManage,
+    P.DecisionsWrite,
 )
 
 
@@ -92,14 +99,28 @@ class SubmissionResource:
             Conference, submission.conference_id
         )
         self.author_ids = services.author_user_ids(request.dbsession, submission.id)
+        self.conflicted_ids = assignment_services.conflicted_user_ids(
+            request.dbsession, submission.id
+        )
+        self.reviewer_ids = assignment_services.assigned_reviewer_ids(
+            request.dbsession, submission.id
+        )
         self.request = request
         self.__parent__ = ConferenceResource(request, self.conference)
         self.__name__ = str(submission.id)
 
     def __acl__(self) -> ACL:
-        acl: ACL = []
-        read = [(Allow, f"user:{uid}", P.SubmissionsRead) for uid in sorted(self.author_ids)]
-        acl += read
+        # The first matching entry wins: a conflict is refused before any grant is read,
+        # chairs and admins included (HotCRP's rule).
+        acl: ACL = [(Deny, f"user:{uid}", REVIEWING) for uid in sorted(self.conflicted_ids)]
+        acl += [
+            (Allow, f"user:{uid}", (P.SubmissionsRead, P.SubmissionsStatus))
+            for uid in sorted(self.author_ids)
+        ]
+        acl += [
+            (Allow, f"user:{uid}", (P.SubmissionsRead, P.ReviewsWrite))
+            for uid in sorted(self.reviewer_ids - self.conflicted_ids)
+        ]
         if services.is_editable(self.submission, self.conference, utcnow()):
             acl += [(Allow, f"user:{uid}", P.SubmissionsWrite) for uid in sorted(self.author_ids)]
         # Nothing else is inherited from the conference except the chairs' grants

@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from poster_review.errors import ConfigurationError
+from poster_review.units import MB
 
 ENV_PREFIX = "POSTER_REVIEW_"
 
@@ -143,7 +144,7 @@ def parse(raw: Mapping[str, str], environ: Mapping[str, str] | None = None) -> S
         secret=secret,
         public_url=v["poster_review.public_url"].rstrip("/"),
         upload_dir=Path(v["poster_review.upload_dir"]),
-        max_upload_bytes=_int(v, "poster_review.max_upload_mb", 1) * 1024 * 1024,
+        max_upload_bytes=_int(v, "poster_review.max_upload_mb", 1) * MB,
         default_locale=v["poster_review.default_locale"],
         default_timezone=tz,
         session_max_age=_int(v, "poster_review.session_max_age", 60),

@@ -85,6 +85,30 @@ def requeue_stalled_inspections() -> int:
     return len(ids)
 
 
+@huey.task(retries=3, retry_delay=30)
+def deliver_mail() -> int:
+    """Send what the outbox holds (claims make concurrent senders safe)."""
+    from poster_review.notifications.sender import make_transport, send_batch
+
+    settings: Settings = _state["settings"]
+    transport = make_transport(settings)
+    total = 0
+    try:
+        while True:
+            sent, failed = send_batch(_state["factory"], settings, transport)
+            total += sent
+            if sent + failed == 0:
+                return total
+    finally:
+        transport.close()
+
+
+@huey.periodic_task(crontab(minute="*"))
+def deliver_mail_every_minute() -> int:
+    """Retries and anything queued while no worker ran go out within a minute."""
+    return int(deliver_mail.call_local())
+
+
 def includeme(config: Any) -> None:
     configure(config.registry.poster_settings, config.registry["dbsession_factory"])
 

@@ -175,6 +175,7 @@ def make_poster_file(
     store = blob_store(settings.upload_dir)
     blob = store.put_bytes(data or poster_pdf(submission.title))
     thumb = store.put_bytes(PNG_1PX)
+    blind = store.put_bytes(poster_pdf(submission.title, text="anonymised copy"))
     for old in submission.files:
         old.is_current = False
     poster = PosterFile(
@@ -189,6 +190,7 @@ def make_poster_file(
         page_height_mm=1189.0,
         thumb_small_sha256=thumb.sha256,
         thumb_large_sha256=thumb.sha256,
+        blind_sha256=blind.sha256,
     )
     submission.files.append(poster)
     dbsession.flush()

@@ -201,6 +201,16 @@ def _recent_failures(
     return dbsession.scalar(query.where(column == value, LoginFailure.at > since)) or 0
 
 
+_DUMMY: dict[tuple[int, int, int], str] = {}
+
+
+def _dummy_hash(settings: Settings) -> str:
+    key = (settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
+    if key not in _DUMMY:
+        _DUMMY[key] = passwords.hash_password(settings, secrets.token_urlsafe(16))
+    return _DUMMY[key]
+
+
 def authenticate(
     dbsession: Session,
     settings: Settings,
@@ -232,7 +242,10 @@ def authenticate(
             )
         )
     user = find_user(dbsession, email)
-    ok, rehash = passwords.verify_password(settings, user.password_hash if user else None, password)
+    # An unknown address costs the same hashing time, so timing does not reveal accounts.
+    stored = user.password_hash if user and user.password_hash else _dummy_hash(settings)
+    ok, rehash = passwords.verify_password(settings, stored, password)
+    ok = ok and user is not None and user.password_hash is not None
     if user is None or not ok:
         dbsession.add(LoginFailure(email=email, ip=ip, at=now))
         dbsession.flush()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel import Locale
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.request import Request
 from pyramid.response import Response
@@ -21,6 +22,32 @@ from poster_review.forms import Form
 from poster_review.i18n import AVAILABLE_LOCALES, _
 from poster_review.permissions import Permission as P
 from poster_review.resources import ConferenceResource
+from poster_review.units import MB
+
+#: Languages a poster may be presented in: the seven official languages of the reference
+#: congress and other common ones (Kazakh for Astana). Independent of interface catalogues.
+POSTER_LANGUAGES = (
+    "en",
+    "fr",
+    "es",
+    "de",
+    "ru",
+    "ar",
+    "zh",
+    "kk",
+    "pt",
+    "it",
+    "ja",
+    "ko",
+    "tr",
+    "uk",
+    "pl",
+    "nl",
+    "sv",
+    "fa",
+    "hi",
+    "id",
+)
 
 SCHEDULE_LABELS = {
     "call_opens_at": _("Call for posters opens"),
@@ -64,6 +91,11 @@ def _settings_values(conference: Any) -> dict[str, Any]:
             "default_locale",
             "contact_email",
             "grace_minutes",
+            "poster_max_mb",
+            "poster_max_pages",
+            "poster_width_mm",
+            "poster_height_mm",
+            "licences",
         )
     }
     values["blind_mode"] = conference.blind_mode.value
@@ -92,6 +124,10 @@ def settings_view(context: ConferenceResource, request: Request) -> Response | d
         "form": form,
         "labels": SCHEDULE_LABELS,
         "locales": AVAILABLE_LOCALES,
+        "poster_languages": [
+            (code, Locale.parse(code).get_display_name(request.locale_name))
+            for code in POSTER_LANGUAGES
+        ],
         "blind_modes": [m.value for m in BlindMode],
     }
     if request.method != "POST":
@@ -106,8 +142,23 @@ def settings_view(context: ConferenceResource, request: Request) -> Response | d
         "blind_mode": form.choice("blind_mode", [m.value for m in BlindMode], default="double"),
         "contact_email": form.email("contact_email", required=False),
         "grace_minutes": form.integer("grace_minutes", minimum=0, maximum=10080, default=0),
+        "poster_max_mb": form.integer(
+            "poster_max_mb",
+            minimum=1,
+            maximum=request.registry.poster_settings.max_upload_bytes // MB,
+            default=50,
+        ),
+        "poster_max_pages": form.integer("poster_max_pages", minimum=1, maximum=50, default=1),
+        "poster_width_mm": form.integer("poster_width_mm", minimum=50, maximum=5000, default=841),
+        "poster_height_mm": form.integer(
+            "poster_height_mm", minimum=50, maximum=5000, default=1189
+        ),
     }
-    languages = [code for code in request.POST.getall("languages") if code in AVAILABLE_LOCALES]
+    licences = form.text("licences", required=True, max_length=300).split()
+    if any(len(code) > 40 for code in licences):
+        form.errors["licences"] = _("Licence codes are short identifiers such as CC-BY-4.0.")
+    values["licences"] = " ".join(dict.fromkeys(licences))
+    languages = [code for code in request.POST.getall("languages") if code in POSTER_LANGUAGES]
     form.values["languages"] = languages
     if not languages:
         form.errors["languages"] = _("Choose at least one language.")

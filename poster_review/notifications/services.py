@@ -7,6 +7,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from poster_review.notifications.models import OutboxMessage, OutboxState
@@ -43,5 +44,27 @@ def queue_email(
     )
     dbsession.add(message)
     dbsession.flush()
+    _deliver_after_commit(dbsession)
     log.info("mail queued id=%d event=%s", message.id, event)
     return message
+
+
+def _deliver_after_commit(dbsession: Session) -> None:
+    """Once the transaction that queued mail commits, ask a worker to send it now (the
+    periodic task would within a minute anyway). Nothing is sent if it rolls back."""
+    if dbsession.info.get("mail_hook"):
+        return
+    dbsession.info["mail_hook"] = True
+
+    def after_commit(session: Session) -> None:
+        session.info.pop("mail_hook", None)
+        from poster_review import tasks
+
+        if not tasks.huey.immediate:  # tests deliver explicitly
+            tasks.deliver_mail()
+
+    def after_rollback(session: Session) -> None:
+        session.info.pop("mail_hook", None)
+
+    event.listen(dbsession, "after_commit", after_commit, once=True)
+    event.listen(dbsession, "after_soft_rollback", after_rollback, once=True)

@@ -129,6 +129,8 @@ class PosterFile(Base):
     page_height_mm: Mapped[float | None]
     thumb_small_sha256: Mapped[str | None] = mapped_column(String(64))
     thumb_large_sha256: Mapped[str | None] = mapped_column(String(64))
+    # Double-blind review: the same PDF without author metadata, given to reviewers.
+    blind_sha256: Mapped[str | None] = mapped_column(String(64))
     inspected_at: Mapped[dt.datetime | None]
 
     submission: Mapped[Submission] = relationship(back_populates="files")

@@ -33,6 +33,7 @@ from poster_review.submissions.models import (
     SubmissionEvent,
     SubmissionState,
 )
+from poster_review.units import MB
 
 log = logging.getLogger(__name__)
 
@@ -281,7 +282,7 @@ def attach_pdf(
             _("This file is not a PDF. Export your poster as PDF and upload that file.")
         )
     stream.seek(0)
-    limit = conference.poster_max_mb * 1024 * 1024
+    limit = conference.poster_max_mb * MB
     try:
         blob = store.put(stream, max_bytes=limit)
     except TooLarge:
@@ -503,4 +504,4 @@ def history(dbsession: Session, submission_id: int) -> list[tuple[SubmissionEven
 
 
 def settings_upload_limit(settings: Settings, conference: Conference) -> int:
-    return min(settings.max_upload_bytes, conference.poster_max_mb * 1024 * 1024)
+    return min(settings.max_upload_bytes, conference.poster_max_mb * MB)

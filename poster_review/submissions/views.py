@@ -12,7 +12,7 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from poster_review.conferences import timezones
-from poster_review.conferences.models import Track
+from poster_review.conferences.models import BlindMode, Track
 from poster_review.conferences.phases import Action, is_open
 from poster_review.db import utcnow
 from poster_review.errors import Conflict, InvalidInput
@@ -30,6 +30,7 @@ from poster_review.submissions.authors import (
 )
 from poster_review.submissions.errors import NotReady, UploadRefused
 from poster_review.submissions.models import PosterFile, Submission, SubmissionState
+from poster_review.units import MB
 
 
 def _flash(request: Request, message: str, queue: str = "success") -> None:
@@ -253,7 +254,7 @@ def _deadline_text(request: Request, conference: Any, now: dt.datetime) -> dict[
 @view_config(
     route_name="submissions.detail",
     renderer="submissions/detail.jinja2",
-    permission=P.SubmissionsRead,
+    permission=P.SubmissionsStatus,
 )
 def detail(context: SubmissionResource, request: Request) -> dict[str, Any]:
     submission, conference = context.submission, context.conference
@@ -288,7 +289,7 @@ def upload(context: SubmissionResource, request: Request) -> Response | dict[str
     settings = request.registry.poster_settings
     limit = services.settings_upload_limit(settings, conference)
     # Refuse an oversized body from its declared length, before reading it.
-    if request.content_length and request.content_length > limit + 1024 * 1024:
+    if request.content_length and request.content_length > limit + MB:
         request.response.status = 413
         return {
             "status": 413,
@@ -364,7 +365,7 @@ def submit(context: SubmissionResource, request: Request) -> Response | dict[str
 @view_config(
     route_name="submissions.withdraw",
     renderer="submissions/withdraw.jinja2",
-    permission=P.SubmissionsRead,
+    permission=P.SubmissionsStatus,
 )
 def withdraw(context: SubmissionResource, request: Request) -> Response | dict[str, Any]:
     submission = context.submission
@@ -425,7 +426,7 @@ def reopen(context: SubmissionResource, request: Request) -> Response | dict[str
 @view_config(
     route_name="submissions.receipt",
     renderer="submissions/receipt.jinja2",
-    permission=P.SubmissionsRead,
+    permission=P.SubmissionsStatus,
 )
 def receipt(context: SubmissionResource, request: Request) -> dict[str, Any]:
     return {
@@ -446,12 +447,33 @@ def _poster_file(context: SubmissionResource, request: Request) -> PosterFile:
     return poster
 
 
+def sees_author_names(context: SubmissionResource, request: Request) -> bool:
+    """Authors and chairs see names; under double-blind review everyone else does not."""
+    if context.conference.blind_mode != BlindMode.double:
+        return True
+    user = request.user
+    return user is not None and (
+        user.id in context.author_ids or bool(request.has_permission(P.SubmissionsManage))
+    )
+
+
+def pdf_digest_for(context: SubmissionResource, request: Request, poster: PosterFile) -> str:
+    """The blob to serve: the original, or under double-blind review the copy without
+    author metadata (404 while that copy does not exist, never the original)."""
+    if sees_author_names(context, request):
+        return poster.sha256
+    if poster.blind_sha256 is None:
+        raise HTTPNotFound()
+    return poster.blind_sha256
+
+
 @view_config(route_name="submissions.file", permission=P.SubmissionsRead)
 def download(context: SubmissionResource, request: Request) -> Response:
     poster = _poster_file(context, request)
     store = blob_store(request.registry.poster_settings.upload_dir)
+    digest = pdf_digest_for(context, request, poster)
     response = FileResponse(
-        str(store.local_path(poster.sha256)), request=request, content_type="application/pdf"
+        str(store.local_path(digest)), request=request, content_type="application/pdf"
     )
     # A neutral name: the uploaded file name may carry author names (double-blind).
     name = f"{context.conference.slug}-poster-{context.submission.number}-v{poster.id}.pdf"
@@ -476,7 +498,7 @@ def thumbnail(context: SubmissionResource, request: Request) -> Response:
     return response
 
 
-@view_config(route_name="submissions.status", renderer="json", permission=P.SubmissionsRead)
+@view_config(route_name="submissions.status", renderer="json", permission=P.SubmissionsStatus)
 def status(context: SubmissionResource, request: Request) -> dict[str, Any]:
     """A small JSON view polled by the status page while a PDF is being checked."""
     current = context.submission.current_file

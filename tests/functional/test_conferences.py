@@ -61,7 +61,14 @@ def test_chair_saves_aoe_deadline_stored_in_utc(testapp, dbsession, login):
     form["session_starts_at"] = "2027-08-20T10:00"
     form["session_ends_at"] = "2027-08-20T12:00"
     form["grace_minutes"] = "30"
+    form["poster_max_mb"] = "30"
+    form["poster_max_pages"] = "2"
+    form["licences"] = "CC-BY-4.0 CC0-1.0 CC-BY-4.0"
+    form["languages"] = ["en", "ru", "kk"]
     form.submit(status=303).follow()
+    assert (conference.poster_max_mb, conference.poster_max_pages) == (30, 2)
+    assert conference.licence_list == ["CC-BY-4.0", "CC0-1.0"]
+    assert conference.language_list == ["en", "ru", "kk"]
     assert conference.timezone == "Etc/GMT+12"
     # 23:59 AoE on 28 February is 11:59 UTC on 1 March.
     assert conference.submission_deadline_at == dt.datetime(2027, 3, 1, 11, 59, tzinfo=dt.UTC)

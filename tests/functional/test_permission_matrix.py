@@ -7,6 +7,7 @@ Statuses: 200 shown, 303 sent to log in (anonymous) or elsewhere, 400 bad token,
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -14,6 +15,8 @@ import pytest
 from pyramid.interfaces import IRoutesMapper
 
 from poster_review.accounts.models import Role
+from poster_review.assignment.models import ConflictSource, ConflictStatus, ReviewRound
+from poster_review.assignment.services import add_assignment, record_conflict
 from tests.factories import (
     add_role,
     make_conference,
@@ -28,6 +31,8 @@ PERSONAS = (
     "co_author",
     "other_author",
     "reviewer",
+    "assigned_reviewer",
+    "conflicted_reviewer",
     "judge",
     "chair",
     "chair_other",
@@ -42,7 +47,8 @@ ADMIN_ONLY = {**dict.fromkeys(PERSONAS, 403), "anonymous": 303, "admin": 200}
 BAD_TOKEN = dict.fromkeys(PERSONAS, 400)
 NO_GET = dict.fromkeys(PERSONAS, 404)
 # Whoever may read this submission: its authors, the chairs, admins.
-SUBMISSION_READ = {
+# The author's status page: its authors, the chairs, admins.
+SUBMISSION_STATUS = {
     **dict.fromkeys(PERSONAS, 403),
     "anonymous": 303,
     "author": 200,
@@ -50,9 +56,11 @@ SUBMISSION_READ = {
     "chair": 200,
     "admin": 200,
 }
+# The poster itself: also its assigned reviewers (never a conflicted one).
+SUBMISSION_FILES = {**SUBMISSION_STATUS, "assigned_reviewer": 200}
 SUBMISSION_WRITE = {
-    "submission": {**SUBMISSION_READ, "chair": 403},
-    "review": {**SUBMISSION_READ, "author": 403, "co_author": 403, "chair": 403},
+    "submission": {**SUBMISSION_STATUS, "chair": 403},
+    "review": {**SUBMISSION_STATUS, "author": 403, "co_author": 403, "chair": 403},
 }
 
 # (route name, GET) -> persona -> status; the same in every phase unless a phase key is given.
@@ -82,12 +90,12 @@ MATRIX: dict[str, dict[str, int] | dict[str, dict[str, int]]] = {
     },
     "submissions.mine": SIGNED_IN,
     "submissions.list": CHAIR_ONLY,
-    "submissions.detail": SUBMISSION_READ,
-    "submissions.receipt": SUBMISSION_READ,
-    "submissions.status": SUBMISSION_READ,
-    "submissions.file": SUBMISSION_READ,
-    "submissions.thumbnail": SUBMISSION_READ,
-    "submissions.withdraw": SUBMISSION_READ,
+    "submissions.detail": SUBMISSION_STATUS,
+    "submissions.receipt": SUBMISSION_STATUS,
+    "submissions.status": SUBMISSION_STATUS,
+    "submissions.file": SUBMISSION_FILES,
+    "submissions.thumbnail": SUBMISSION_FILES,
+    "submissions.withdraw": SUBMISSION_STATUS,
     "submissions.edit": SUBMISSION_WRITE,
     "submissions.upload": NO_GET,
     "submissions.submit": NO_GET,
@@ -126,6 +134,8 @@ def _world(dbsession: Any, phase: str, settings: Any = None) -> tuple[Any, dict[
         ("co_author", Role.author),
         ("other_author", Role.author),
         ("reviewer", Role.reviewer),
+        ("assigned_reviewer", Role.reviewer),
+        ("conflicted_reviewer", Role.reviewer),
         ("judge", Role.judge),
         ("chair", Role.chair),
     ]:
@@ -138,6 +148,29 @@ def _world(dbsession: Any, phase: str, settings: Any = None) -> tuple[Any, dict[
         dbsession, conference, authors=[people["author"], people["co_author"]]
     )
     make_submission(dbsession, conference, authors=[people["other_author"]])
+    now = dt.datetime.now(dt.UTC)
+    for persona in ("assigned_reviewer", "conflicted_reviewer"):
+        add_assignment(
+            dbsession,
+            conference=conference,
+            submission=submission,
+            reviewer_id=people[persona].id,
+            round_=ReviewRound.review,
+            by=None,
+            now=now,
+        )
+    # A conflict found after assignment takes the assignment away (and every grant).
+    record_conflict(
+        dbsession,
+        conference_id=conference.id,
+        submission_id=submission.id,
+        user_id=people["conflicted_reviewer"].id,
+        kind="institution",
+        source=ConflictSource.detected,
+        status=ConflictStatus.confirmed,
+        evidence="same institution",
+        now=now,
+    )
     ids = {"submission_id": str(submission.id)}
     if settings is not None:
         ids["file_id"] = str(make_poster_file(dbsession, settings, submission).id)

@@ -155,3 +155,47 @@ def test_help_lists_the_commands():
     ).stdout
     for command in ("db", "demo", "user", "serve", "send-mail"):
         assert command in out
+
+
+def test_send_mail_delivers_the_outbox_as_eml_files(tmp_path, capsys):
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from poster_review.db import get_session_factory, make_engine
+    from poster_review.notifications.models import OutboxMessage, OutboxState
+
+    ini = str(_ini(tmp_path))
+    assert main(["-c", ini, "db", "upgrade"]) == 0
+    engine = make_engine(f"sqlite:///{tmp_path / 'cli.sqlite'}")
+    now = dt.datetime.now(dt.UTC)
+    with get_session_factory(engine).begin() as s:
+        for i in range(3):
+            s.add(
+                OutboxMessage(
+                    event="test",
+                    to_email=f"p{i}@example.org",
+                    to_name="Дана",
+                    subject=f"Hello {i}",
+                    body_text="Body",
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+    capsys.readouterr()
+    assert main(["-c", ini, "send-mail"]) == 0
+    assert capsys.readouterr().out.strip() == "sent 3, failed 0"
+    assert len(list((tmp_path / "mail").glob("outbox-*.eml"))) == 3
+    with get_session_factory(engine)() as s:
+        assert set(s.scalars(select(OutboxMessage.state))) == {OutboxState.sent}
+    engine.dispose()
+
+
+def test_sweep_command_reports_what_it_removed(tmp_path, capsys):
+    ini = str(_ini(tmp_path))
+    assert main(["-c", ini, "db", "upgrade"]) == 0
+    capsys.readouterr()
+    assert main(["-c", ini, "sweep", "--dry-run"]) == 0
+    assert "would remove 0 files" in capsys.readouterr().out
+    assert main(["-c", ini, "sweep", "--grace-hours", "-1"]) == 2
+    assert "--grace-hours cannot be negative." in capsys.readouterr().err
