@@ -39,8 +39,14 @@ def referenced_digests(dbsession: Session) -> set[str]:
     return {row[0] for row in dbsession.execute(query)}
 
 
-def sweep(dbsession: Session, store: LocalBlobStore, *, now: dt.datetime,
-          grace: dt.timedelta = dt.timedelta(hours=24), dry_run: bool = False) -> SweepResult:
+def sweep(
+    dbsession: Session,
+    store: LocalBlobStore,
+    *,
+    now: dt.datetime,
+    grace: dt.timedelta = dt.timedelta(hours=24),
+    dry_run: bool = False,
+) -> SweepResult:
     referenced = referenced_digests(dbsession)
     cutoff = now - grace
     kept = removed = removed_bytes = temporary = 0
@@ -57,6 +63,5 @@ def sweep(dbsession: Session, store: LocalBlobStore, *, now: dt.datetime,
             temporary += 1
             if not dry_run:
                 path.unlink(missing_ok=True)
-    log.info("sweep kept=%d removed=%d temporary=%d dry_run=%s", kept, removed, temporary,
-             dry_run)
+    log.info("sweep kept=%d removed=%d temporary=%d dry_run=%s", kept, removed, temporary, dry_run)
     return SweepResult(kept, removed, removed_bytes, temporary)
