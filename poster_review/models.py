@@ -12,6 +12,7 @@ from poster_review.assignment.models import (
 from poster_review.conferences.models import BlindMode, Conference, Track
 from poster_review.db import Base
 from poster_review.notifications.models import OutboxMessage, OutboxState
+from poster_review.reviews.models import Review, ReviewState, RubricVersion
 from poster_review.submissions.models import (
     InspectionState,
     PosterFile,
@@ -37,8 +38,11 @@ __all__ = [
     "OutboxMessage",
     "OutboxState",
     "PosterFile",
+    "Review",
+    "ReviewState",
     "ReviewerProfile",
     "Role",
+    "RubricVersion",
     "Submission",
     "SubmissionAuthor",
     "SubmissionEvent",

@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select, union
+from sqlalchemy import CompoundSelect, select, union
 from sqlalchemy.orm import Session
 
 from poster_review.storage import LocalBlobStore
@@ -30,7 +31,7 @@ class SweepResult:
 
 
 def referenced_digests(dbsession: Session) -> set[str]:
-    query = union(
+    query: CompoundSelect[Any] = union(
         select(PosterFile.sha256),
         select(PosterFile.thumb_small_sha256).where(PosterFile.thumb_small_sha256.is_not(None)),
         select(PosterFile.thumb_large_sha256).where(PosterFile.thumb_large_sha256.is_not(None)),

@@ -89,8 +89,13 @@ class Page:
     def __init__(self, page: Any, base: str) -> None:
         self.page, self.base = page, base
         self.errors: list[str] = []
-        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+        def console(message: Any) -> None:
+            if message.type == "error":
+                self.errors.append(message.text)
+
+        page.on("console", console)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
 
     def goto(self, path: str) -> Any:
         return self.page.goto(self.base + path)

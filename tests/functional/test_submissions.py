@@ -146,9 +146,12 @@ def test_download_is_guarded_and_neutrally_named(testapp, dbsession, login, sett
     ingest_file(dbsession, settings, poster.id)
     assert poster.blind_sha256 and poster.blind_sha256 != poster.sha256
     blind = PdfReader(blob_store(settings.upload_dir).local_path(poster.blind_sha256))
+    assert blind.metadata is not None
     assert blind.metadata.title == "Secret title"
     assert "/Author" not in blind.metadata
-    assert PdfReader(io.BytesIO(data)).metadata.author == "Ivan Petrov"
+    original = PdfReader(io.BytesIO(data)).metadata
+    assert original is not None
+    assert original.author == "Ivan Petrov"
     login(stranger)
     testapp.get(f"/submissions/{submission.id}/files/{poster.id}/poster.pdf", status=403)
     testapp.reset()
@@ -327,6 +330,7 @@ def test_assigned_reviewer_gets_the_anonymised_copy_only(testapp, dbsession, log
     store = blob_store(settings.upload_dir)
     url = f"/submissions/{submission.id}/files/{poster.id}/poster.pdf"
     login(reviewer)
+    assert poster.blind_sha256 is not None
     assert testapp.get(url).body == store.local_path(poster.blind_sha256).read_bytes()
     testapp.get(f"/submissions/{submission.id}/", status=403)  # not the author's page
     login(author)

@@ -16,10 +16,10 @@ def _resource(conflicted=frozenset(), authors=frozenset({1}), reviewers=frozense
     resource.conflicted_ids, resource.author_ids = set(conflicted), set(authors)
     resource.reviewer_ids = set(reviewers)
     future = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
-    resource.submission = SimpleNamespace(
+    resource.submission = SimpleNamespace(  # type: ignore[assignment]
         state="draft", reopened_until=future if editable else None
     )
-    resource.conference = SimpleNamespace(id=7, schedule=None)
+    resource.conference = SimpleNamespace(id=7, schedule=None)  # type: ignore[assignment]
     return resource
 
 

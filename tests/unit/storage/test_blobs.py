@@ -17,7 +17,7 @@ from tests.factories import make_conference, make_poster_file, make_submission, 
 class Exploding(io.BytesIO):
     """A stream that fails half-way, like a connection that drops."""
 
-    def read(self, size: int = -1) -> bytes:
+    def read(self, size: int | None = -1) -> bytes:
         if self.tell() > 2_000_000:
             raise ConnectionResetError("client went away")
         return super().read(size)
@@ -61,6 +61,7 @@ def test_sweep_keeps_referenced_and_recent_blobs(dbsession, settings, tmp_path):
     orphan_old = store.put_bytes(b"orphan from a failed transaction")
     orphan_new = store.put_bytes(b"upload whose row is about to commit")
     old = (dt.datetime.now(dt.UTC) - dt.timedelta(days=3)).timestamp()
+    assert poster.thumb_small_sha256 is not None
     for digest in (orphan_old.sha256, poster.sha256, poster.thumb_small_sha256):
         os.utime(store.local_path(digest), (old, old))
     stale_tmp = store.tmp / "upload-stale"
