@@ -83,6 +83,16 @@ def event_label(context: Context, action: str) -> str:
     return str(request.localizer.translate(label))
 
 
+@pass_context
+def msg(context: Context, text: str) -> str:
+    """Translate stored text that may be one of our msgids (a default rubric's criteria);
+    a chair's own wording is shown as written."""
+    request = context.get("request")
+    if request is None or not text:
+        return text
+    return str(request.localizer.translate(TranslationString(text, domain=DOMAIN)))
+
+
 def iso(value: dt.datetime | None) -> str:
     return "" if value is None else value.astimezone(dt.UTC).isoformat()
 
@@ -102,6 +112,7 @@ def includeme(config: Configurator) -> None:
     env.filters["instant"] = instant
     env.filters["iso"] = iso
     env.filters["t"] = translate
+    env.filters["msg"] = msg
     env.filters["issue_text"] = issue_text
     env.filters["filesize"] = filesize
     env.filters["event_label"] = event_label

@@ -129,3 +129,40 @@ class SubmissionResource:
         acl.append((Allow, "role:admin", ALL_PERMISSIONS))
         acl.append((Deny, Everyone, ALL_PERMISSIONS))
         return acl
+
+
+class AssignmentResource:
+    """One reviewer's assignment (and so their review) of one submission."""
+
+    def __init__(self, request: Request) -> None:
+        from poster_review.assignment.models import Assignment
+
+        try:
+            assignment_id = int(request.matchdict["assignment_id"])
+        except ValueError:
+            raise HTTPNotFound() from None
+        assignment = request.dbsession.get(Assignment, assignment_id)
+        if assignment is None:
+            raise HTTPNotFound()
+        self.assignment = assignment
+        self.submission: Submission = request.dbsession.get_one(
+            Submission, assignment.submission_id
+        )
+        self.conference: Conference = request.dbsession.get_one(
+            Conference, assignment.conference_id
+        )
+        self.conflicted_ids = assignment_services.conflicted_user_ids(
+            request.dbsession, self.submission.id
+        )
+        self.request = request
+        self.__parent__ = ConferenceResource(request, self.conference)
+        self.__name__ = str(assignment.id)
+
+    def __acl__(self) -> ACL:
+        acl: ACL = [(Deny, f"user:{uid}", REVIEWING) for uid in sorted(self.conflicted_ids)]
+        acl.append((Allow, f"user:{self.assignment.reviewer_id}", (P.ReviewsWrite, P.ReviewsRead)))
+        acl.append((Allow, conference_principal(self.conference.id, "chair"), P.ReviewsRead))
+        acl.append((Allow, "role:admin", P.ReviewsRead))
+        # Nobody else: not even a chair writes someone's review.
+        acl.append((Deny, Everyone, ALL_PERMISSIONS))
+        return acl

@@ -5,7 +5,12 @@ from __future__ import annotations
 from pyramid.config import Configurator
 from pyramid.security import NO_PERMISSION_REQUIRED
 
-from poster_review.resources import ConferenceResource, Root, SubmissionResource
+from poster_review.resources import (
+    AssignmentResource,
+    ConferenceResource,
+    Root,
+    SubmissionResource,
+)
 
 
 def includeme(config: Configurator) -> None:
@@ -15,6 +20,8 @@ def includeme(config: Configurator) -> None:
     )
     config.add_route("home", "/")
     config.add_route("health", "/health")
+    # The offline service worker must be served from the root to control every page.
+    config.add_route("service_worker", "/sw.js")
 
     # accounts
     config.add_route("accounts.login", "/account/login")
@@ -54,3 +61,14 @@ def includeme(config: Configurator) -> None:
         ("thumbnail", "/files/{file_id:\\d+}/{size:small|large}.png"),
     ]:
         config.add_route(f"submissions.{name}", sub + path, factory=SubmissionResource)
+
+    # reviews and judging
+    config.add_route("reviews.mine", "/c/{slug}/reviews", factory=ConferenceResource)
+    review = "/reviews/{assignment_id:\\d+}"
+    for name, path in [
+        ("edit", "/"),
+        ("autosave", "/autosave"),
+        ("state", "/state.json"),
+        ("conflict", "/conflict"),
+    ]:
+        config.add_route(f"reviews.{name}", review + path, factory=AssignmentResource)

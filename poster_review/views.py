@@ -8,7 +8,7 @@ from typing import Any
 from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.request import Request
-from pyramid.response import Response
+from pyramid.response import FileResponse, Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import (
     exception_view_config,
@@ -22,6 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from poster_review.conferences.models import Conference
 from poster_review.errors import DomainError
 from poster_review.i18n import AVAILABLE_LOCALES, _
+from poster_review.paths import STATIC_DIR
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,15 @@ def home(request: Request) -> dict[str, Any]:
 def health(request: Request) -> dict[str, Any]:
     request.dbsession.execute(text("SELECT 1"))
     return {"status": "ok"}
+
+
+@view_config(route_name="service_worker", permission=NO_PERMISSION_REQUIRED)
+def service_worker(request: Request) -> Response:
+    response = FileResponse(
+        str(STATIC_DIR / "sw.js"), request=request, content_type="text/javascript"
+    )
+    response.cache_control = "no-cache"  # browsers must see a new worker at once
+    return response
 
 
 @view_config(route_name="accounts.locale", request_method="POST", permission=NO_PERMISSION_REQUIRED)

@@ -195,3 +195,34 @@ def make_poster_file(
     submission.files.append(poster)
     dbsession.flush()
     return poster
+
+
+def make_assignment(
+    dbsession: Session,
+    *,
+    conference: Conference | None = None,
+    reviewer: User | None = None,
+    submission: Submission | None = None,
+    round_: str = "review",
+) -> Any:
+    """An assignment of a (new) reviewer to a (new) submitted poster."""
+    from poster_review.assignment.models import ReviewRound
+    from poster_review.assignment.services import add_assignment
+
+    conference = conference or make_conference(dbsession, phase="review")
+    reviewer = reviewer or make_user(dbsession)
+    role = Role.judge if round_ == "judging" else Role.reviewer
+    if not any(m.conference_id == conference.id and m.role == role for m in reviewer.memberships):
+        add_role(dbsession, reviewer, conference, role)
+    submission = submission or make_submission(
+        dbsession, conference, authors=[make_user(dbsession)], state="submitted"
+    )
+    return add_assignment(
+        dbsession,
+        conference=conference,
+        submission=submission,
+        reviewer_id=reviewer.id,
+        round_=ReviewRound(round_),
+        by=None,
+        now=now(),
+    )

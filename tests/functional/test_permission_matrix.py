@@ -58,6 +58,9 @@ SUBMISSION_STATUS = {
 }
 # The poster itself: also its assigned reviewers (never a conflicted one).
 SUBMISSION_FILES = {**SUBMISSION_STATUS, "assigned_reviewer": 200}
+# One reviewer's review: only that reviewer writes it; chairs and admins read it.
+REVIEW_WRITE = {**dict.fromkeys(PERSONAS, 403), "anonymous": 303, "assigned_reviewer": 200}
+REVIEW_READ = {**REVIEW_WRITE, "chair": 200, "admin": 200}
 SUBMISSION_WRITE = {
     "submission": {**SUBMISSION_STATUS, "chair": 403},
     "review": {**SUBMISSION_STATUS, "author": 403, "co_author": 403, "chair": 403},
@@ -67,6 +70,7 @@ SUBMISSION_WRITE = {
 MATRIX: dict[str, dict[str, int] | dict[str, dict[str, int]]] = {
     "home": ALL,
     "health": ALL,
+    "service_worker": ALL,
     "__static/": ALL,
     "accounts.login": ALL,
     "accounts.logout": NO_GET,
@@ -97,6 +101,11 @@ MATRIX: dict[str, dict[str, int] | dict[str, dict[str, int]]] = {
     "submissions.thumbnail": SUBMISSION_FILES,
     "submissions.withdraw": SUBMISSION_STATUS,
     "submissions.edit": SUBMISSION_WRITE,
+    "reviews.mine": SIGNED_IN,
+    "reviews.edit": REVIEW_WRITE,
+    "reviews.state": REVIEW_READ,
+    "reviews.autosave": NO_GET,
+    "reviews.conflict": NO_GET,
     "submissions.upload": NO_GET,
     "submissions.submit": NO_GET,
     "submissions.reopen": NO_GET,
@@ -149,8 +158,9 @@ def _world(dbsession: Any, phase: str, settings: Any = None) -> tuple[Any, dict[
     )
     make_submission(dbsession, conference, authors=[people["other_author"]])
     now = dt.datetime.now(dt.UTC)
+    assignments = {}
     for persona in ("assigned_reviewer", "conflicted_reviewer"):
-        add_assignment(
+        assignments[persona] = add_assignment(
             dbsession,
             conference=conference,
             submission=submission,
@@ -171,7 +181,10 @@ def _world(dbsession: Any, phase: str, settings: Any = None) -> tuple[Any, dict[
         evidence="same institution",
         now=now,
     )
-    ids = {"submission_id": str(submission.id)}
+    ids = {
+        "submission_id": str(submission.id),
+        "assignment_id": str(assignments["assigned_reviewer"].id),
+    }
     if settings is not None:
         ids["file_id"] = str(make_poster_file(dbsession, settings, submission).id)
     people["_ids"] = ids

@@ -1,0 +1,203 @@
+"""Rubric versions and reviews: create, save (with revision checks), submit.
+
+A save names the revision it was based on. If another save came first, nothing is
+overwritten: ``StaleReview`` carries the server's version so the person can choose.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from poster_review.assignment.models import Assignment, ReviewRound
+from poster_review.conferences.models import Conference
+from poster_review.conferences.phases import Action, closed_reason, is_open
+from poster_review.errors import PhaseClosed
+from poster_review.i18n import _
+from poster_review.reviews import rubric as rubrics
+from poster_review.reviews.errors import ReviewIncomplete, StaleReview
+from poster_review.reviews.models import Review, ReviewState, RubricVersion
+
+log = logging.getLogger(__name__)
+
+ROUND_ACTION = {ReviewRound.review: Action.review, ReviewRound.judging: Action.judge}
+
+
+def default_rubric(round_: ReviewRound) -> rubrics.Rubric:
+    base = rubrics.default_poster_rubric()
+    if round_ == ReviewRound.judging:
+        # At the board the presentation is observed, so it is required there.
+        criteria = tuple(
+            rubrics.Criterion(**{**c.__dict__, "required": True}) if c.key == "presentation" else c
+            for c in base.criteria
+        )
+        return rubrics.Rubric(
+            name=_("On-site judging"),
+            criteria=criteria,
+            text_fields=base.text_fields,
+            confidence=base.confidence,
+        )
+    return base
+
+
+def current_rubric(dbsession: Session, conference_id: int, round_: ReviewRound) -> RubricVersion:
+    """The newest rubric version of the round; the default poster rubric the first time."""
+    found = dbsession.scalars(
+        select(RubricVersion)
+        .where(RubricVersion.conference_id == conference_id, RubricVersion.round == round_)
+        .order_by(RubricVersion.version.desc())
+    ).first()
+    if found is None:
+        found = RubricVersion(
+            conference_id=conference_id,
+            round=round_,
+            version=1,
+            definition=rubrics.as_json(default_rubric(round_)),
+        )
+        dbsession.add(found)
+        dbsession.flush()
+    return found
+
+
+def is_locked(dbsession: Session, rubric_version: RubricVersion) -> bool:
+    return bool(dbsession.scalar(select(exists().where(Review.rubric_id == rubric_version.id))))
+
+
+def save_rubric(
+    dbsession: Session,
+    *,
+    conference_id: int,
+    round_: ReviewRound,
+    definition: dict[str, Any],
+    by_id: int | None,
+    now: dt.datetime,
+) -> RubricVersion:
+    """Replace the current rubric, or add a new version when scores use the current one."""
+    rubrics.from_json(definition)  # raises RubricError with sentences
+    current = current_rubric(dbsession, conference_id, round_)
+    if not is_locked(dbsession, current):
+        current.definition = definition
+        dbsession.flush()
+        return current
+    newer = RubricVersion(
+        conference_id=conference_id,
+        round=round_,
+        version=current.version + 1,
+        definition=definition,
+        created_at=now,
+        created_by_id=by_id,
+    )
+    dbsession.add(newer)
+    dbsession.flush()
+    log.info(
+        "rubric version added conference=%d round=%s version=%d",
+        conference_id,
+        round_.value,
+        newer.version,
+    )
+    return newer
+
+
+def review_for(dbsession: Session, assignment: Assignment, now: dt.datetime) -> Review:
+    review = dbsession.scalars(
+        select(Review).where(Review.assignment_id == assignment.id)
+    ).one_or_none()
+    if review is None:
+        version = current_rubric(dbsession, assignment.conference_id, assignment.round)
+        review = Review(
+            assignment=assignment,
+            rubric_id=version.id,
+            scores={},
+            texts={},
+            created_at=now,
+            updated_at=now,
+        )
+        dbsession.add(review)
+        dbsession.flush()
+    return review
+
+
+def rubric_of(dbsession: Session, review: Review) -> rubrics.Rubric:
+    return rubrics.from_json(dbsession.get_one(RubricVersion, review.rubric_id).definition)
+
+
+def snapshot(review: Review) -> dict[str, Any]:
+    """What the client needs to show or compare a review (the autosave JSON shape)."""
+    return {
+        "revision": review.revision,
+        "scores": dict(review.scores),
+        "texts": dict(review.texts),
+        "confidence": review.confidence,
+        "state": review.state.value,
+        "total": review.total,
+        "presenter_absent": review.presenter_absent,
+        "saved_at": review.updated_at.isoformat(),
+        "client": review.client_label,
+    }
+
+
+def require_round_open(conference: Conference, assignment: Assignment, now: dt.datetime) -> None:
+    action = ROUND_ACTION[assignment.round]
+    if not is_open(conference.schedule, action, now):
+        raise PhaseClosed(closed_reason(action))
+
+
+def save_review(
+    dbsession: Session,
+    review: Review,
+    *,
+    conference: Conference,
+    base_revision: int,
+    sheet: rubrics.ScoreSheet,
+    submit: bool,
+    now: dt.datetime,
+    client_label: str = "",
+    presenter_absent: bool | None = None,
+) -> Review:
+    """Save a score sheet based on ``base_revision``; submit it when asked.
+
+    Raises StaleReview (409) when the review changed since that revision, PhaseClosed
+    after the round's deadline, ReviewIncomplete when submitting with required fields
+    empty. A submitted review stays editable until the deadline and stays submitted.
+    """
+    require_round_open(conference, review.assignment, now)
+    if base_revision != review.revision:
+        raise StaleReview(
+            _("This review was changed elsewhere (another tab or device) after you opened it."),
+            snapshot(review),
+        )
+    rubric = rubric_of(dbsession, review)
+    if submit or review.state == ReviewState.submitted:
+        missing = rubrics.missing_for_submit(rubric, sheet)
+        if missing:
+            raise ReviewIncomplete(
+                _("Please complete: ${fields}.", mapping={"fields": ", ".join(missing)}), missing
+            )
+    review.scores = dict(sheet.scores)
+    review.texts = dict(sheet.texts)
+    review.confidence = sheet.confidence
+    review.total = rubrics.weighted_total(rubric, sheet.scores)
+    review.updated_at = now
+    review.client_label = client_label[:40]
+    if presenter_absent is not None:
+        review.presenter_absent = presenter_absent
+    if submit and review.state != ReviewState.submitted:
+        review.state = ReviewState.submitted
+        review.submitted_at = now
+    try:
+        dbsession.flush()  # UPDATE ... WHERE revision = base: a concurrent save makes it 0 rows
+    except StaleDataError:
+        # Lost the race by microseconds: the transaction is doomed (the 409 response
+        # vetoes its commit); the client fetches the winner's version separately.
+        raise StaleReview(
+            _("This review was changed elsewhere (another tab or device) after you opened it."), {}
+        ) from None
+    log.info(
+        "review saved id=%d revision=%d state=%s", review.id, review.revision, review.state.value
+    )
+    return review

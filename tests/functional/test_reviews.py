@@ -1,0 +1,153 @@
+"""Scoring: the plain form, the autosave API, version conflicts, phases, conflicts."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from poster_review.assignment.models import Assignment, Conflict, ConflictStatus
+from poster_review.reviews.models import Review, ReviewState
+from tests.factories import make_assignment, make_conference, make_user
+
+FULL = {"relevance": 4, "originality": 5, "clarity": 3, "design": 4, "presentation": None}
+
+
+def _token(testapp) -> str:
+    return testapp.get("/account/").forms["profile-form"]["csrf_token"].value
+
+
+def _save(testapp, assignment, body, status=200):
+    return testapp.post_json(
+        f"/reviews/{assignment.id}/autosave",
+        body,
+        status=status,
+        headers={"X-CSRF-Token": _token(testapp)},
+    )
+
+
+def test_plain_form_saves_and_submits_without_javascript(testapp, dbsession, login):
+    assignment = make_assignment(dbsession)
+    login(_reviewer(dbsession, assignment))
+    form = testapp.get(f"/reviews/{assignment.id}/").forms["review-form"]
+    assert "Relevance to the congress theme" in testapp.get(f"/reviews/{assignment.id}/").text
+    form["score-relevance"] = "4"
+    form["score-originality"] = "5"
+    form.submit("action", value="save", status=303)
+    review = dbsession.scalars(select(Review)).one()
+    assert review.state == ReviewState.draft
+    assert review.scores["relevance"] == 4 and review.scores["clarity"] is None
+    # 20 % at (4-1)/4 and 25 % at 1.0 over 45 % of weight scored.
+    assert round(review.total, 2) == round(100 * (20 * 0.75 + 25 * 1.0) / 45, 2)
+
+    form = testapp.get(f"/reviews/{assignment.id}/").forms["review-form"]
+    page = form.submit("action", value="submit", status=400)
+    assert "Please complete: Clarity of content, Visual design and accessibility" in page.text
+    form = page.forms["review-form"]
+    form["score-clarity"], form["score-design"], form["confidence"] = "3", "4", "4"
+    form["text-comments_authors"] = "Очень понятный постер. 很好。"
+    form.submit("action", value="submit", status=303)
+    assert review.state == ReviewState.submitted and review.submitted_at is not None
+    assert review.texts["comments_authors"] == "Очень понятный постер. 很好。"
+
+
+def _reviewer(dbsession, assignment):
+    from poster_review.accounts.models import User
+
+    return dbsession.get(User, assignment.reviewer_id)
+
+
+def test_autosave_and_two_saves_from_one_base(testapp, dbsession, login):
+    assignment = make_assignment(dbsession)
+    login(_reviewer(dbsession, assignment))
+    first = _save(
+        testapp, assignment, {"revision": 0, "scores": {"relevance": 2}, "client": "phone"}
+    ).json
+    assert first["revision"] == 1 and first["scores"]["relevance"] == 2
+    # The desk tab saved from revision 1; the phone, still at revision 1, saves too: 409.
+    _save(testapp, assignment, {"revision": 1, "scores": {"relevance": 3}, "client": "desk"})
+    stale = _save(testapp, assignment, {"revision": 1, "scores": {"relevance": 5}}, status=409).json
+    assert stale["server"]["scores"]["relevance"] == 3 and stale["server"]["client"] == "desk"
+    assert "changed elsewhere" in stale["error"]
+    review = dbsession.scalars(select(Review)).one()
+    assert review.scores["relevance"] == 3 and review.revision == 2  # nothing overwritten
+    # Choosing "keep mine" is a save based on the server's revision.
+    kept = _save(testapp, assignment, {"revision": 2, "scores": {"relevance": 5}}).json
+    assert kept["revision"] == 3 and review.scores["relevance"] == 5
+
+
+def test_autosave_rejects_bad_values_with_messages(testapp, dbsession, login):
+    assignment = make_assignment(dbsession)
+    login(_reviewer(dbsession, assignment))
+    bad = _save(testapp, assignment, {"revision": 0, "scores": {"relevance": 9}}, status=400)
+    assert bad.json["errors"]["score-relevance"] == "Choose a level from 1 to 5."
+    _save(testapp, assignment, {"revision": "zero"}, status=400)
+    testapp.post(
+        f"/reviews/{assignment.id}/autosave",
+        "not json",
+        status=400,
+        headers={"X-CSRF-Token": _token(testapp), "Content-Type": "application/json"},
+    )
+    assert (
+        dbsession.scalar(select(func.count()).select_from(Review).where(Review.revision > 0)) == 0
+    )
+
+
+def test_autosave_needs_csrf_header(testapp, dbsession, login):
+    assignment = make_assignment(dbsession)
+    login(_reviewer(dbsession, assignment))
+    testapp.post_json(f"/reviews/{assignment.id}/autosave", {"revision": 0}, status=400)
+
+
+def test_closed_round_refuses_saves(testapp, dbsession, login):
+    conference = make_conference(dbsession, phase="decided")
+    assignment = make_assignment(dbsession, conference=conference)
+    login(_reviewer(dbsession, assignment))
+    page = testapp.get(f"/reviews/{assignment.id}/")
+    assert "This round is closed" in page.text
+    closed = _save(testapp, assignment, {"revision": 0, "scores": {"relevance": 2}}, status=409)
+    assert closed.json["closed"] is True
+
+
+def test_other_reviewers_and_authors_cannot_open_a_review(testapp, dbsession, login):
+    assignment = make_assignment(dbsession)
+    other = make_user(dbsession)
+    login(other)
+    testapp.get(f"/reviews/{assignment.id}/", status=403)
+    _save(testapp, assignment, {"revision": 0}, status=403)
+
+
+def test_i_have_a_conflict_removes_the_assignment(testapp, dbsession, login):
+    assignment = make_assignment(dbsession)
+    reviewer = _reviewer(dbsession, assignment)
+    submission_id = assignment.submission_id
+    login(reviewer)
+    form = testapp.get(f"/reviews/{assignment.id}/").forms["conflict-form"]
+    form["reason"] = "My former PhD student"
+    page = form.submit(status=303).follow()
+    assert "the chairs will find another reviewer" in page.text
+    assert dbsession.scalar(select(func.count()).select_from(Assignment)) == 0
+    conflict = dbsession.scalars(select(Conflict)).one()
+    assert (conflict.user_id, conflict.submission_id) == (reviewer.id, submission_id)
+    assert conflict.status == ConflictStatus.confirmed
+    assert conflict.evidence == "My former PhD student"
+    testapp.get(f"/reviews/{assignment.id}/", status=404)
+
+
+def test_dashboard_shows_progress_and_next(testapp, dbsession, login):
+    conference = make_conference(dbsession, phase="review")
+    first = make_assignment(dbsession, conference=conference)
+    reviewer = _reviewer(dbsession, first)
+    second = make_assignment(dbsession, conference=conference, reviewer=reviewer)
+    login(reviewer)
+    _save(
+        testapp,
+        first,
+        {
+            "revision": 0,
+            "scores": {"relevance": 4, "originality": 4, "clarity": 4, "design": 4},
+            "confidence": 3,
+            "submit": True,
+        },
+    )
+    page = testapp.get(f"/c/{conference.slug}/reviews")
+    assert "1 of 2 submitted" in page.text
+    assert f"/reviews/{second.id}/" in page.text.split("Next unscored poster")[0][-300:]
