@@ -83,4 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as `python -m poster_review.cli`, this file is loaded twice (as __main__ and by
+    # name); use the named module so that commands' UsageError is the one caught.
+    from poster_review.cli import main as named_main
+
+    sys.exit(named_main())

@@ -72,3 +72,9 @@ def includeme(config: Configurator) -> None:
         ("conflict", "/conflict"),
     ]:
         config.add_route(f"reviews.{name}", review + path, factory=AssignmentResource)
+
+    # at the poster session
+    config.add_route("onsite.judges", "/c/{slug}/judges", factory=ConferenceResource)
+    config.add_route("onsite.labels", "/c/{slug}/labels.pdf", factory=ConferenceResource)
+    config.add_route("onsite.board", "/c/{slug}/board/{number}", factory=ConferenceResource)
+    config.add_route("onsite.magic", "/judge/{token}")

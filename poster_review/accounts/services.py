@@ -462,3 +462,54 @@ def accept_invitation(
     token.user = user
     dbsession.flush()
     return user
+
+
+MAGIC_LINK_HOURS = 72
+
+
+def issue_magic_link(
+    dbsession: Session,
+    settings: Settings,
+    *,
+    user: User,
+    conference: Conference,
+    now: dt.datetime,
+    send: bool,
+) -> str:
+    """A single-use sign-in link for a judge's phone (valid 72 hours). ``send`` mails it;
+    otherwise the chair shows it as a QR code to scan."""
+    raw = issue_token(
+        dbsession,
+        settings,
+        purpose=TokenPurpose.magic_link,
+        now=now,
+        user=user,
+        conference_id=conference.id,
+        hours=MAGIC_LINK_HOURS,
+    )
+    url = f"{settings.public_url}/judge/{raw}"
+    if send:
+        queue_email(
+            dbsession,
+            event="judge_magic_link",
+            to_email=user.email,
+            to_name=user.name,
+            recipient_id=user.id,
+            now=now,
+            conference_id=conference.id,
+            locale=user.locale or conference.default_locale,
+            context={
+                "conference_name": conference.name,
+                "login_url": url,
+                "hours": MAGIC_LINK_HOURS,
+            },
+        )
+    log.info("magic link issued user=%d conference=%d sent=%s", user.id, conference.id, send)
+    return url
+
+
+def use_magic_link(dbsession: Session, raw: str, now: dt.datetime) -> AuthToken:
+    token = use_token(dbsession, raw, TokenPurpose.magic_link, now)
+    if token.user is None:  # pragma: no cover - magic links always name a user
+        raise InvalidToken(_("This link is not valid."))
+    return token

@@ -102,6 +102,11 @@ MATRIX: dict[str, dict[str, int] | dict[str, dict[str, int]]] = {
     "submissions.withdraw": SUBMISSION_STATUS,
     "submissions.edit": SUBMISSION_WRITE,
     "reviews.mine": SIGNED_IN,
+    "onsite.judges": CHAIR_ONLY,
+    "onsite.labels": CHAIR_ONLY,
+    "onsite.magic": BAD_TOKEN,
+    # A label's QR code: the assigned reviewer is sent on to the scoring page.
+    "onsite.board": {**dict.fromkeys(PERSONAS, 404), "anonymous": 303, "assigned_reviewer": 303},
     "reviews.edit": REVIEW_WRITE,
     "reviews.state": REVIEW_READ,
     "reviews.autosave": NO_GET,
@@ -182,6 +187,7 @@ def _world(dbsession: Any, phase: str, settings: Any = None) -> tuple[Any, dict[
         now=now,
     )
     ids = {
+        "number": str(submission.number),
         "submission_id": str(submission.id),
         "assignment_id": str(assignments["assigned_reviewer"].id),
     }
