@@ -63,6 +63,23 @@ def filesize(context: Context, size: int | None) -> str:
     return f"{format_decimal(size / MB, '#,##0.#', locale=locale)} MB"
 
 
+OUTCOME_LABELS = {
+    "accept": _("Accepted"),
+    "accept_with_revisions": _("Accepted with revisions"),
+    "waitlist": _("Waiting list"),
+    "reject": _("Not accepted"),
+}
+
+
+@pass_context
+def outcome_label(context: Context, outcome: str) -> str:
+    label = OUTCOME_LABELS.get(outcome)
+    request = context.get("request")
+    if label is None or request is None:
+        return outcome
+    return str(request.localizer.translate(label))
+
+
 EVENT_LABELS = {
     "created": _("created"),
     "updated": _("details changed"),
@@ -116,6 +133,7 @@ def includeme(config: Configurator) -> None:
     env.filters["issue_text"] = issue_text
     env.filters["filesize"] = filesize
     env.filters["event_label"] = event_label
+    env.filters["outcome_label"] = outcome_label
     env.filters["zone_label"] = timezones.zone_label
     env.globals["text_direction"] = text_direction
     env.globals["available_locales"] = available_locales

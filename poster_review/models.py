@@ -9,6 +9,7 @@ from poster_review.assignment.models import (
     Conflict,
     ReviewerProfile,
 )
+from poster_review.awards.models import Decision, Outcome
 from poster_review.conferences.models import BlindMode, Conference, Track
 from poster_review.db import Base
 from poster_review.notifications.models import OutboxMessage, OutboxState
@@ -32,11 +33,13 @@ __all__ = [
     "BlindMode",
     "Conference",
     "Conflict",
+    "Decision",
     "InspectionState",
     "LoginFailure",
     "Membership",
     "OutboxMessage",
     "OutboxState",
+    "Outcome",
     "PosterFile",
     "Review",
     "ReviewState",

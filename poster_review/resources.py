@@ -15,6 +15,8 @@ from pyramid.request import Request
 from sqlalchemy import select
 
 from poster_review.assignment import services as assignment_services
+from poster_review.awards import services as award_services
+from poster_review.awards.models import Decision
 from poster_review.conferences.models import Conference
 from poster_review.db import utcnow
 from poster_review.permissions import Permission as P
@@ -105,6 +107,10 @@ class SubmissionResource:
         self.reviewer_ids = assignment_services.assigned_reviewer_ids(
             request.dbsession, submission.id
         )
+        decision = request.dbsession.scalars(
+            select(Decision).where(Decision.submission_id == submission.id)
+        ).one_or_none()
+        self.public = award_services.is_public(self.conference, decision, utcnow())
         self.request = request
         self.__parent__ = ConferenceResource(request, self.conference)
         self.__name__ = str(submission.id)
@@ -127,6 +133,8 @@ class SubmissionResource:
         # (and the admin's from Root): the public sees no submission before publication.
         acl.append((Allow, conference_principal(self.conference.id, "chair"), CHAIR_PERMISSIONS))
         acl.append((Allow, "role:admin", ALL_PERMISSIONS))
+        if self.public:  # an accepted poster after the chairs published the posters
+            acl.append((Allow, Everyone, P.SubmissionsRead))
         acl.append((Deny, Everyone, ALL_PERMISSIONS))
         return acl
 

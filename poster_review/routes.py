@@ -78,3 +78,7 @@ def includeme(config: Configurator) -> None:
     config.add_route("onsite.labels", "/c/{slug}/labels.pdf", factory=ConferenceResource)
     config.add_route("onsite.board", "/c/{slug}/board/{number}", factory=ConferenceResource)
     config.add_route("onsite.magic", "/judge/{token}")
+
+    # decisions, awards and the public gallery
+    config.add_route("awards.decisions", "/c/{slug}/decisions", factory=ConferenceResource)
+    config.add_route("awards.gallery", "/c/{slug}/posters", factory=ConferenceResource)

@@ -19,6 +19,7 @@ class NextAction:
     text: str
     route: str  # a route name under /c/{slug}/
     deadline: dt.datetime | None = None
+    query: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -49,21 +50,24 @@ def cards_for(dbsession: Session, user: User, *, now: dt.datetime) -> list[Card]
             card.actions.append(
                 NextAction(
                     _("Score the posters assigned to you"),
-                    "conferences.detail",
+                    "reviews.mine",
                     schedule.reviews_close_at,
                 )
             )
         if Role.judge in card.roles and is_open(schedule, Action.judge, now):
             card.actions.append(
                 NextAction(
-                    _("Judge posters at the boards"), "conferences.detail", schedule.session_ends_at
+                    _("Judge posters at the boards"),
+                    "reviews.mine",
+                    schedule.session_ends_at,
+                    {"round": "judging"},
                 )
             )
         if Role.author in card.roles and is_open(schedule, Action.submit, now):
             card.actions.append(
                 NextAction(
                     _("Finish and submit your poster"),
-                    "conferences.detail",
+                    "submissions.mine",
                     schedule.submission_deadline_at,
                 )
             )

@@ -60,6 +60,8 @@ class Conference(Base):
     session_starts_at: Mapped[dt.datetime | None]
     session_ends_at: Mapped[dt.datetime | None]
     awards_published_at: Mapped[dt.datetime | None]
+    # When accepted posters (PDF, thumbnail, authors) became public; None: not public.
+    posters_published_at: Mapped[dt.datetime | None]
 
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # Optimistic locking: two chairs editing the settings at once cannot overwrite each other.

@@ -11,6 +11,7 @@ from pyramid.response import FileResponse, Response
 from pyramid.view import view_config
 from sqlalchemy import select
 
+from poster_review.awards.models import Decision
 from poster_review.conferences import timezones
 from poster_review.conferences.models import BlindMode, Track
 from poster_review.conferences.phases import Action, is_open
@@ -272,6 +273,11 @@ def detail(context: SubmissionResource, request: Request) -> dict[str, Any]:
         "can_write": editable and request.has_permission(P.SubmissionsWrite),
         "history": services.history(request.dbsession, submission.id),
         "decisions_visible": is_open(conference.schedule, Action.see_decisions, now),
+        "decision": request.dbsession.scalars(
+            select(Decision).where(Decision.submission_id == submission.id)
+        ).one_or_none()
+        if is_open(conference.schedule, Action.see_decisions, now)
+        else None,
         "now": now,
         "max_mb": conference.poster_max_mb,
         **_deadline_text(request, conference, now),
@@ -459,8 +465,9 @@ def sees_author_names(context: SubmissionResource, request: Request) -> bool:
 
 def pdf_digest_for(context: SubmissionResource, request: Request, poster: PosterFile) -> str:
     """The blob to serve: the original, or under double-blind review the copy without
-    author metadata (404 while that copy does not exist, never the original)."""
-    if sees_author_names(context, request):
+    author metadata (404 while that copy does not exist, never the original). Once the
+    poster is published, everyone gets the original."""
+    if context.public or sees_author_names(context, request):
         return poster.sha256
     if poster.blind_sha256 is None:
         raise HTTPNotFound()

@@ -103,6 +103,8 @@ MATRIX: dict[str, dict[str, int] | dict[str, dict[str, int]]] = {
     "submissions.edit": SUBMISSION_WRITE,
     "reviews.mine": SIGNED_IN,
     "onsite.judges": CHAIR_ONLY,
+    "awards.decisions": CHAIR_ONLY,
+    "awards.gallery": ALL,
     "onsite.labels": CHAIR_ONLY,
     "onsite.magic": BAD_TOKEN,
     # A label's QR code: the assigned reviewer is sent on to the scoring page.

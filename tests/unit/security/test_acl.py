@@ -15,6 +15,7 @@ def _resource(conflicted=frozenset(), authors=frozenset({1}), reviewers=frozense
     resource = object.__new__(SubmissionResource)
     resource.conflicted_ids, resource.author_ids = set(conflicted), set(authors)
     resource.reviewer_ids = set(reviewers)
+    resource.public = False
     future = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
     resource.submission = SimpleNamespace(  # type: ignore[assignment]
         state="draft", reopened_until=future if editable else None
