@@ -150,3 +150,29 @@ def test_retry_and_veto_are_configured(app):
     settings = app.registry.settings
     assert settings["tm.commit_veto"] == "pyramid_tm.default_commit_veto"
     assert "retry.attempts" in settings
+
+
+def test_serialization_conflicts_are_retried(raw_settings, engine):
+    """pyramid_retry replays a request whose transaction hit a transient conflict
+    (zope.sqlalchemy marks PostgreSQL's serialization failures and deadlocks so)."""
+    from transaction.interfaces import TransientError
+
+    config = configure({**raw_settings, "retry.attempts": "3"})
+    attempts: list[int] = []
+
+    def flaky(request: Any) -> dict[str, int]:
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise TransientError("could not serialize access")
+        return {"attempts": len(attempts)}
+
+    config.add_route("test.flaky", "/test/flaky")
+    config.add_view(
+        flaky,
+        route_name="test.flaky",
+        renderer="json",
+        require_csrf=False,
+        permission="__no_permission_required__",
+    )
+    app = TestApp(config.make_wsgi_app())
+    assert app.get("/test/flaky").json == {"attempts": 3}
