@@ -82,3 +82,9 @@ def includeme(config: Configurator) -> None:
     # decisions, awards and the public gallery
     config.add_route("awards.decisions", "/c/{slug}/decisions", factory=ConferenceResource)
     config.add_route("awards.gallery", "/c/{slug}/posters", factory=ConferenceResource)
+
+    # reviewer pool, conflicts and assignment
+    config.add_route("assignment.overview", "/c/{slug}/assignments", factory=ConferenceResource)
+    config.add_route("assignment.run", "/c/{slug}/assignments/runs/{run_id}",
+                     factory=ConferenceResource)
+    config.add_route("assignment.conflicts", "/c/{slug}/conflicts", factory=ConferenceResource)

@@ -104,6 +104,9 @@ MATRIX: dict[str, dict[str, int] | dict[str, dict[str, int]]] = {
     "reviews.mine": SIGNED_IN,
     "onsite.judges": CHAIR_ONLY,
     "awards.decisions": CHAIR_ONLY,
+    "assignment.overview": CHAIR_ONLY,
+    "assignment.conflicts": CHAIR_ONLY,
+    "assignment.run": {**CHAIR_ONLY, "chair": 404, "admin": 404},  # no such run
     "awards.gallery": ALL,
     "onsite.labels": CHAIR_ONLY,
     "onsite.magic": BAD_TOKEN,
@@ -118,7 +121,8 @@ MATRIX: dict[str, dict[str, int] | dict[str, dict[str, int]]] = {
     "submissions.reopen": NO_GET,
 }
 
-PLACEHOLDERS = {"token": "not-a-real-token", "subpath": "app.css", "size": "small"}
+PLACEHOLDERS = {"token": "not-a-real-token", "subpath": "app.css", "size": "small",
+                "run_id": "999999"}
 
 
 def _routes(app: Any) -> dict[str, str]:

@@ -199,3 +199,19 @@ def test_sweep_command_reports_what_it_removed(tmp_path, capsys):
     assert "would remove 0 files" in capsys.readouterr().out
     assert main(["-c", ini, "sweep", "--grace-hours", "-1"]) == 2
     assert "--grace-hours cannot be negative." in capsys.readouterr().err
+
+
+def test_assign_command_on_the_demo(tmp_path, capsys):
+    ini = str(_ini(tmp_path))
+    assert main(["-c", ini, "db", "upgrade"]) == 0
+    assert main(["-c", ini, "demo", "--no-inspect"]) == 0
+    capsys.readouterr()
+    assert main(["-c", ini, "assign", "--conference", "wlic-astana", "--k", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "pairs, total affinity" in out and "applied" not in out
+    assert main(["-c", ini, "assign", "--conference", "wlic-astana", "--k", "2", "--apply"]) == 0
+    assert "applied: 68 new assignments" in capsys.readouterr().out  # 34 posters x 2
+    assert main(["-c", ini, "assign", "--conference", "wlic-astana", "--k", "40"]) == 2
+    err = capsys.readouterr().err
+    assert "fewer eligible reviewers than they need" in err and "Traceback" not in err
+    assert main(["-c", ini, "assign", "--conference", "nope"]) == 2

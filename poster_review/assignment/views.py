@@ -1,0 +1,220 @@
+"""Chair pages: conflicts of interest and assignment runs (preview, apply, discard)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.request import Request
+from pyramid.response import Response
+from pyramid.view import view_config
+from sqlalchemy import func, select
+
+from poster_review.accounts.models import Role, User
+from poster_review.assignment import algorithm, runs, services
+from poster_review.assignment.affinity import AffinityWeights
+from poster_review.assignment.errors import ConflictRefused, NotInPool
+from poster_review.assignment.models import (
+    Assignment,
+    AssignmentRun,
+    Conflict,
+    ConflictSource,
+    ConflictStatus,
+    ReviewRound,
+)
+from poster_review.db import utcnow
+from poster_review.errors import InvalidInput
+from poster_review.forms import Form
+from poster_review.i18n import _
+from poster_review.permissions import Permission as P
+from poster_review.resources import ConferenceResource
+from poster_review.submissions.models import Submission
+
+
+def _flash(request: Request, message: str, queue: str = "success") -> None:
+    request.session.flash(request.localizer.translate(message), queue)
+
+
+@view_config(
+    route_name="assignment.conflicts",
+    renderer="assignment/conflicts.jinja2",
+    permission=P.AssignmentsManage,
+)
+def conflicts(context: ConferenceResource, request: Request) -> Response | dict[str, Any]:
+    conference = context.conference
+    now = utcnow()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "detect":
+            summary = runs.detect(request.dbsession, conference, now)
+            _flash(
+                request,
+                _(
+                    "${confirmed} conflicts found, ${suspected} suspected ones to look at.",
+                    mapping={"confirmed": summary.confirmed, "suspected": summary.suspected},
+                ),
+            )
+        elif action in ("confirm", "dismiss"):
+            conflict = request.dbsession.get(Conflict, int(request.POST.get("conflict_id", 0) or 0))
+            if conflict is None or conflict.conference_id != conference.id:
+                raise HTTPNotFound()
+            services.decide_conflict(
+                request.dbsession,
+                conflict,
+                chair=request.user,
+                now=now,
+                status=ConflictStatus.confirmed
+                if action == "confirm"
+                else ConflictStatus.dismissed,
+            )
+            _flash(request, _("Saved."))
+        return HTTPSeeOther(request.route_url("assignment.conflicts", slug=conference.slug))
+    rows = request.dbsession.execute(
+        select(Conflict, User, Submission)
+        .join(User, User.id == Conflict.user_id)
+        .join(Submission, Submission.id == Conflict.submission_id)
+        .where(Conflict.conference_id == conference.id)
+        .order_by(Conflict.status.desc(), Submission.number, User.name)
+    ).all()
+    return {"conference": conference, "rows": rows}
+
+
+def _run_settings(form: Form) -> runs.RunSettings:
+    return runs.RunSettings(
+        reviews_per_poster=form.integer("k", minimum=1, maximum=20, default=3),
+        min_load=form.integer("min_load", minimum=0, maximum=200, default=0),
+        max_load=form.integer("max_load", minimum=1, maximum=500, default=6),
+        weights=AffinityWeights(
+            bid=form.integer("w_bid", minimum=0, maximum=100, default=40) / 100,
+            topic=form.integer("w_topic", minimum=0, maximum=100, default=30) / 100,
+            text=form.integer("w_text", minimum=0, maximum=100, default=30) / 100,
+        ),
+        fairness=form.raw("fairness") == "1",
+    )
+
+
+@view_config(
+    route_name="assignment.overview",
+    renderer="assignment/overview.jinja2",
+    permission=P.AssignmentsManage,
+)
+def overview(context: ConferenceResource, request: Request) -> Response | dict[str, Any]:
+    conference = context.conference
+    form = Form(request.POST)
+    now = utcnow()
+    error = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "run":
+                settings = _run_settings(form)
+                if form.ok:
+                    run = runs.run_solver(
+                        request.dbsession, conference, settings=settings, by=request.user, now=now
+                    )
+                    return HTTPSeeOther(
+                        request.route_url("assignment.run", slug=conference.slug, run_id=run.id)
+                    )
+            elif action == "add":
+                number = form.integer("number", minimum=1, maximum=10**6)
+                reviewer_id = form.integer("reviewer_id", minimum=1, maximum=2**31)
+                submission = request.dbsession.scalars(
+                    select(Submission).where(
+                        Submission.conference_id == conference.id, Submission.number == number
+                    )
+                ).one_or_none()
+                if submission is None:
+                    form.errors["number"] = _("There is no poster with this number.")
+                elif form.ok:
+                    services.add_assignment(
+                        request.dbsession,
+                        conference=conference,
+                        submission=submission,
+                        reviewer_id=reviewer_id,
+                        round_=ReviewRound.review,
+                        by=request.user,
+                        now=now,
+                    )
+                    _flash(request, _("Assigned."))
+                    return HTTPSeeOther(
+                        request.route_url("assignment.overview", slug=conference.slug)
+                    )
+            elif action == "remove":
+                assignment = request.dbsession.get(
+                    Assignment, form.integer("assignment_id", minimum=1, maximum=2**31)
+                )
+                if assignment is None or assignment.conference_id != conference.id:
+                    raise HTTPNotFound()
+                services.remove_assignment(request.dbsession, assignment, by=request.user, now=now)
+                _flash(request, _("Removed."))
+                return HTTPSeeOther(request.route_url("assignment.overview", slug=conference.slug))
+        except (algorithm.Infeasible, ConflictRefused, NotInPool, InvalidInput) as exc:
+            error = exc.message
+        request.response.status = 400 if error or not form.ok else 200
+    rows = request.dbsession.execute(
+        select(Assignment, Submission, User)
+        .join(Submission, Submission.id == Assignment.submission_id)
+        .join(User, User.id == Assignment.reviewer_id)
+        .where(Assignment.conference_id == conference.id)
+        .order_by(Submission.number, User.name)
+    ).all()
+    reviewers = [u for u, _p in runs.pool(request.dbsession, conference.id, (Role.reviewer,))]
+    recent = request.dbsession.scalars(
+        select(AssignmentRun)
+        .where(AssignmentRun.conference_id == conference.id)
+        .order_by(AssignmentRun.id.desc())
+        .limit(5)
+    ).all()
+    needing = request.dbsession.scalar(
+        select(func.count())
+        .select_from(Conflict)
+        .where(Conflict.conference_id == conference.id, Conflict.status == ConflictStatus.suspected)
+    )
+    return {
+        "conference": conference,
+        "form": form,
+        "rows": rows,
+        "reviewers": reviewers,
+        "error": error,
+        "runs": recent,
+        "suspected": needing,
+        "declared": request.dbsession.scalar(
+            select(func.count())
+            .select_from(Conflict)
+            .where(
+                Conflict.conference_id == conference.id, Conflict.source == ConflictSource.reviewer
+            )
+        ),
+    }
+
+
+@view_config(
+    route_name="assignment.run", renderer="assignment/run.jinja2", permission=P.AssignmentsManage
+)
+def run_view(context: ConferenceResource, request: Request) -> Response | dict[str, Any]:
+    conference = context.conference
+    try:
+        run = request.dbsession.get(AssignmentRun, int(request.matchdict["run_id"]))
+    except ValueError:
+        run = None
+    if run is None or run.conference_id != conference.id:
+        raise HTTPNotFound()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "apply":
+            created = runs.apply_run(
+                request.dbsession,
+                run,
+                conference=conference,
+                by=request.user,
+                now=utcnow(),
+                public_url=request.registry.poster_settings.public_url,
+            )
+            _flash(
+                request, _("${n} assignments made; the reviewers are told.", mapping={"n": created})
+            )
+        else:
+            runs.discard_run(request.dbsession, run, by=request.user, now=utcnow())
+            _flash(request, _("The proposal was discarded."))
+        return HTTPSeeOther(request.route_url("assignment.overview", slug=conference.slug))
+    return {"conference": conference, "run": run, **runs.preview(request.dbsession, run)}
