@@ -51,7 +51,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not base.startswith("postgresql"):
         raise pytest.UsageError(f"{DB_ENV} must be a postgresql+psycopg:// URL or empty")
     # One schema per test worker, so parallel runs share the database but no tables.
-    schema = "pr_test_" + re.sub(r"\W", "_", _worker())
+    # The process id keeps two test runs on one database (a developer's and CI's) apart.
+    worker = re.sub(r"\W", "_", _worker())
+    schema = f"pr_test_{worker}_{os.getpid()}"
     admin = make_engine(base)
     with admin.begin() as conn:
         conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
