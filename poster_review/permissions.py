@@ -9,6 +9,7 @@ class Permission(enum.StrEnum):
     AccountManage = "account:manage"  # one's own profile, e-mail and password
     AdminAccess = "admin:access"  # site-wide: create conferences, see all
     AssignmentsManage = "assignments:manage"  # reviewer pool, conflicts, assignment runs
+    BidsWrite = "bids:write"  # a reviewer's bids and own reviewer profile
     ConferenceManage = "conference:manage"  # chair: settings, phases, tracks, members
     ConferenceView = "conference:view"  # the public conference page
     DashboardView = "dashboard:view"

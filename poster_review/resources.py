@@ -80,6 +80,8 @@ class ConferenceResource:
         cid = self.conference.id
         return [
             (Allow, conference_principal(cid, "chair"), CHAIR_PERMISSIONS),
+            (Allow, conference_principal(cid, "reviewer"), P.BidsWrite),
+            (Allow, conference_principal(cid, "judge"), P.BidsWrite),
             (Allow, Everyone, P.ConferenceView),
             (Allow, Authenticated, P.SubmissionsCreate),
         ]

@@ -85,6 +85,10 @@ def includeme(config: Configurator) -> None:
 
     # reviewer pool, conflicts and assignment
     config.add_route("assignment.overview", "/c/{slug}/assignments", factory=ConferenceResource)
-    config.add_route("assignment.run", "/c/{slug}/assignments/runs/{run_id}",
-                     factory=ConferenceResource)
+    config.add_route(
+        "assignment.run", "/c/{slug}/assignments/runs/{run_id}", factory=ConferenceResource
+    )
     config.add_route("assignment.conflicts", "/c/{slug}/conflicts", factory=ConferenceResource)
+    config.add_route("assignment.pool", "/c/{slug}/reviewers", factory=ConferenceResource)
+    config.add_route("assignment.profile", "/c/{slug}/my-profile", factory=ConferenceResource)
+    config.add_route("assignment.bids", "/c/{slug}/bids", factory=ConferenceResource)

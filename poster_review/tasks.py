@@ -85,6 +85,21 @@ def requeue_stalled_inspections() -> int:
     return len(ids)
 
 
+@huey.task(retries=2, retry_delay=30)
+def detect_conflicts(conference_id: int) -> int:
+    """Re-run conflict detection for one conference (after submissions or pool changes)."""
+    from poster_review.assignment.runs import detect
+    from poster_review.conferences.models import Conference
+    from poster_review.db import utcnow
+
+    with task_session() as (session, _settings):
+        conference = session.get(Conference, conference_id)
+        if conference is None:
+            return 0
+        summary = detect(session, conference, utcnow())
+    return summary.confirmed + summary.suspected
+
+
 @huey.task(retries=3, retry_delay=30)
 def deliver_mail() -> int:
     """Send what the outbox holds (claims make concurrent senders safe)."""

@@ -439,6 +439,13 @@ def accept_invitation(
     if token.conference_id is None or token.role is None or token.email is None:  # pragma: no cover
         raise InvalidToken(_("This link is not valid."))
     user = current_user or find_user(dbsession, token.email)
+    if user is not None and current_user is None and user.password_hash is None:
+        # Imported into a reviewer pool before having an account: they choose a password.
+        problem = passwords.password_problem(password or "", token.email)
+        if problem:
+            raise InvalidInput(problem)
+        user.name = name.strip() or user.name
+        user.password_hash = passwords.hash_password(settings, password or "")
     if user is None:
         problem = passwords.password_problem(password or "", token.email)
         if problem:

@@ -316,6 +316,8 @@ def invitation(request: Request) -> Response | dict[str, Any]:
         request.response.status = 400
         return {"form": form, "invalid": exc.message}
     existing = services.find_user(request.dbsession, token.email or "")
+    if existing is not None and existing.password_hash is None:
+        existing = None  # imported without an account yet: they set a password here
     page: dict[str, Any] = {
         "form": form,
         "invalid": None,

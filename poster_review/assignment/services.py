@@ -9,24 +9,31 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
 from poster_review.accounts.models import Membership, Role, User
+from poster_review.accounts.services import add_membership, find_user, invite
 from poster_review.assignment.errors import ConflictRefused, NotInPool
 from poster_review.assignment.models import (
     Assignment,
     AssignmentLog,
+    Bid,
+    BidValue,
     Conflict,
     ConflictSource,
     ConflictStatus,
+    InvitationState,
     ReviewerProfile,
     ReviewRound,
 )
+from poster_review.assignment.pool import PoolRow
 from poster_review.conferences.models import Conference
 from poster_review.i18n import _
+from poster_review.settings import Settings
 from poster_review.submissions.models import Submission
 
 log = logging.getLogger(__name__)
@@ -329,3 +336,151 @@ def clear_assignments(
                 Assignment.reviewer_id == reviewer_id,
             )
         )
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    created: int
+    updated: int
+    invited: int
+
+
+def import_pool(
+    dbsession: Session,
+    settings: Settings,
+    *,
+    conference: Conference,
+    rows: Iterable[PoolRow],
+    inviter: User,
+    now: dt.datetime,
+) -> ImportSummary:
+    """Add or update reviewers from checked CSV rows. A person is matched by e-mail, so
+    importing the same file twice updates instead of duplicating; people without an
+    account get an invitation to create one."""
+    created = updated = invited = 0
+    for row in rows:
+        user = find_user(dbsession, row.email)
+        if user is None:
+            user = User(email=row.email, name=row.name, created_at=now)
+            dbsession.add(user)
+            dbsession.flush()
+            invite(
+                dbsession,
+                settings,
+                conference=conference,
+                email=row.email,
+                name=row.name,
+                role=Role.reviewer,
+                inviter=inviter,
+                now=now,
+            )
+            invited += 1
+        add_membership(
+            dbsession, user=user, conference_id=conference.id, role=Role.reviewer, now=now
+        )
+        existed = (
+            dbsession.scalars(
+                select(ReviewerProfile.id).where(
+                    ReviewerProfile.conference_id == conference.id,
+                    ReviewerProfile.user_id == user.id,
+                )
+            ).first()
+            is not None
+        )
+        ensure_profile(
+            dbsession,
+            conference_id=conference.id,
+            user=user,
+            affiliations="\n".join(row.affiliations),
+            country=row.country,
+            topics=", ".join(row.topics),
+            languages=" ".join(row.languages),
+            max_load=row.max_load,
+            orcid=row.orcid or None,
+            updated_at=now,
+            state=InvitationState.invited
+            if user.password_hash is None
+            else InvitationState.accepted,
+        )
+        updated += existed
+        created += not existed
+    schedule_detection(dbsession, conference.id)
+    _log(
+        dbsession,
+        conference.id,
+        user=inviter,
+        action="pool_imported",
+        now=now,
+        created=created,
+        updated=updated,
+        invited=invited,
+    )
+    return ImportSummary(created, updated, invited)
+
+
+def save_bids(
+    dbsession: Session,
+    *,
+    conference: Conference,
+    user: User,
+    bids: dict[int, BidValue],
+    now: dt.datetime,
+) -> int:
+    """Store the reviewer's bids; a "conflict" bid is a binding declared conflict."""
+    valid = set(
+        dbsession.scalars(
+            select(Submission.id).where(
+                Submission.conference_id == conference.id, Submission.id.in_(list(bids))
+            )
+        )
+    )
+    current = {
+        b.submission_id: b
+        for b in dbsession.scalars(
+            select(Bid).where(Bid.conference_id == conference.id, Bid.user_id == user.id)
+        )
+    }
+    for submission_id, value in bids.items():
+        if submission_id not in valid:
+            continue
+        bid = current.get(submission_id)
+        if bid is None:
+            bid = Bid(
+                conference_id=conference.id,
+                submission_id=submission_id,
+                user_id=user.id,
+                value=value,
+            )
+            dbsession.add(bid)
+        bid.value, bid.updated_at = value, now
+        if value == BidValue.conflict:
+            declare_conflict(
+                dbsession,
+                submission=dbsession.get_one(Submission, submission_id),
+                user=user,
+                now=now,
+                reason="declared while bidding",
+            )
+    dbsession.flush()
+    return len(valid)
+
+
+def schedule_detection(dbsession: Session, conference_id: int) -> None:
+    """Run conflict detection in the background once this transaction commits (after a
+    submission or the reviewer pool changed). Nothing runs if it rolls back."""
+    key = f"detect:{conference_id}"
+    if dbsession.info.get(key):
+        return
+    dbsession.info[key] = True
+
+    def after_commit(session: Session) -> None:
+        session.info.pop(key, None)
+        from poster_review import tasks
+
+        tasks.detect_conflicts(conference_id)
+
+    def after_rollback(session: Session) -> None:
+        session.info.pop(key, None)
+
+    event.listen(dbsession, "after_commit", after_commit, once=True)
+    event.listen(dbsession, "after_soft_rollback", after_rollback, once=True)

@@ -11,24 +11,28 @@ from pyramid.view import view_config
 from sqlalchemy import func, select
 
 from poster_review.accounts.models import Role, User
-from poster_review.assignment import algorithm, runs, services
+from poster_review.assignment import algorithm, pool, runs, services
 from poster_review.assignment.affinity import AffinityWeights
 from poster_review.assignment.errors import ConflictRefused, NotInPool
 from poster_review.assignment.models import (
     Assignment,
     AssignmentRun,
+    Bid,
+    BidValue,
     Conflict,
     ConflictSource,
     ConflictStatus,
+    InvitationState,
     ReviewRound,
 )
+from poster_review.conferences.models import BlindMode
 from poster_review.db import utcnow
 from poster_review.errors import InvalidInput
 from poster_review.forms import Form
 from poster_review.i18n import _
 from poster_review.permissions import Permission as P
 from poster_review.resources import ConferenceResource
-from poster_review.submissions.models import Submission
+from poster_review.submissions.models import Submission, SubmissionState
 
 
 def _flash(request: Request, message: str, queue: str = "success") -> None:
@@ -218,3 +222,150 @@ def run_view(context: ConferenceResource, request: Request) -> Response | dict[s
             _flash(request, _("The proposal was discarded."))
         return HTTPSeeOther(request.route_url("assignment.overview", slug=conference.slug))
     return {"conference": conference, "run": run, **runs.preview(request.dbsession, run)}
+
+
+@view_config(
+    route_name="assignment.pool", renderer="assignment/pool.jinja2", permission=P.AssignmentsManage
+)
+def pool_view(context: ConferenceResource, request: Request) -> Response | dict[str, Any]:
+    """The reviewer pool; CSV import is previewed with row-level errors before writing."""
+    conference = context.conference
+    page: dict[str, Any] = {
+        "conference": conference,
+        "preview": None,
+        "problems": [],
+        "csv_text": "",
+    }
+    if request.method == "POST":
+        upload = request.POST.get("csv_file")
+        text = request.POST.get("csv_text", "")
+        if upload is not None and hasattr(upload, "file"):
+            text = upload.file.read(2_000_000).decode("utf-8-sig", errors="replace")
+        rows, problems = pool.parse_pool_csv(text)
+        if request.POST.get("action") == "import" and rows:
+            summary = services.import_pool(
+                request.dbsession,
+                request.registry.poster_settings,
+                conference=conference,
+                rows=rows,
+                inviter=request.user,
+                now=utcnow(),
+            )
+            _flash(
+                request,
+                _(
+                    "${created} reviewers added, ${updated} updated, ${invited} "
+                    "invited to create an account.",
+                    mapping={
+                        "created": summary.created,
+                        "updated": summary.updated,
+                        "invited": summary.invited,
+                    },
+                ),
+            )
+            return HTTPSeeOther(request.route_url("assignment.pool", slug=conference.slug))
+        page.update(preview=rows, problems=problems, csv_text=text)
+        if problems and not rows:
+            request.response.status = 400
+    page["members"] = runs.pool(request.dbsession, conference.id, (Role.reviewer, Role.judge))
+    return page
+
+
+@view_config(
+    route_name="assignment.profile", renderer="assignment/profile.jinja2", permission=P.BidsWrite
+)
+def profile_view(context: ConferenceResource, request: Request) -> Response | dict[str, Any]:
+    """A reviewer's own profile in one conference: what matching needs, and accept/decline."""
+    conference = context.conference
+    profile = services.ensure_profile(
+        request.dbsession, conference_id=conference.id, user=request.user
+    )
+    form = Form(request.POST)
+    if request.method != "POST":
+        form.values.update(
+            affiliations=profile.affiliations,
+            topics=profile.topics,
+            languages=profile.languages,
+            max_load=profile.max_load,
+            coauthor_emails=profile.coauthor_emails,
+        )
+        return {"conference": conference, "profile": profile, "form": form}
+    values = {
+        "affiliations": form.text("affiliations", max_length=2000),
+        "topics": form.text("topics", max_length=2000),
+        "languages": form.text("languages", max_length=100),
+        "max_load": form.integer("max_load", minimum=0, maximum=200, default=6),
+        "coauthor_emails": form.text("coauthor_emails", max_length=5000),
+        "available": request.POST.get("available") == "1",
+        "state": InvitationState.declined
+        if request.POST.get("action") == "decline"
+        else InvitationState.accepted,
+        "updated_at": utcnow(),
+    }
+    if not form.ok:
+        request.response.status = 400
+        return {"conference": conference, "profile": profile, "form": form}
+    if values["state"] == InvitationState.declined:
+        values["available"] = False
+    services.ensure_profile(
+        request.dbsession, conference_id=conference.id, user=request.user, **values
+    )
+    _flash(
+        request,
+        _("Thank you; the chairs will not assign you posters.")
+        if values["state"] == InvitationState.declined
+        else _("Your profile is saved."),
+    )
+    return HTTPSeeOther(request.route_url("assignment.profile", slug=conference.slug))
+
+
+@view_config(
+    route_name="assignment.bids", renderer="assignment/bids.jinja2", permission=P.BidsWrite
+)
+def bids_view(context: ConferenceResource, request: Request) -> Response | dict[str, Any]:
+    """Bidding: eager / willing / not willing / conflict, without author names when the
+    review is double-blind. Posters the reviewer has a conflict with are not listed."""
+    conference = context.conference
+    if request.method == "POST":
+        chosen = {}
+        for key, value in request.POST.items():
+            if key.startswith("bid-") and value in BidValue.__members__:
+                try:
+                    chosen[int(key.removeprefix("bid-"))] = BidValue(value)
+                except ValueError:
+                    continue
+        services.save_bids(
+            request.dbsession, conference=conference, user=request.user, bids=chosen, now=utcnow()
+        )
+        _flash(request, _("Your bids are saved."))
+        return HTTPSeeOther(request.route_url("assignment.bids", slug=conference.slug))
+    conflicted = {
+        s
+        for s, u in services.conflict_pairs(request.dbsession, conference.id)
+        if u == request.user.id
+    }
+    posters = [
+        s
+        for s in request.dbsession.scalars(
+            select(Submission)
+            .where(
+                Submission.conference_id == conference.id,
+                Submission.state == SubmissionState.submitted,
+            )
+            .order_by(Submission.number)
+        )
+        if s.id not in conflicted
+    ]
+    current = {
+        b.submission_id: b.value
+        for b in request.dbsession.scalars(
+            select(Bid).where(Bid.conference_id == conference.id, Bid.user_id == request.user.id)
+        )
+    }
+    return {
+        "conference": conference,
+        "posters": posters,
+        "current": current,
+        "values": list(BidValue),
+        "show_authors": conference.blind_mode != BlindMode.double,
+    }

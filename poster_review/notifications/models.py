@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from poster_review.db import Base, utcnow
@@ -50,3 +50,23 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None]
+    # Set by bulk sends ("event:batch:recipient"): a second click on "Send" for the same
+    # preview finds the rows already queued instead of mailing everyone twice.
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+
+
+class MailTemplate(Base):
+    """A conference's own wording of one event's mail in one language; without a row,
+    the shipped default (``templates/email/<event>/``) is used."""
+
+    __tablename__ = "mail_templates"
+    __table_args__ = (UniqueConstraint("conference_id", "event", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id", ondelete="CASCADE"))
+    event: Mapped[str] = mapped_column(String(60))
+    locale: Mapped[str] = mapped_column(String(10))
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

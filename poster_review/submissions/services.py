@@ -375,6 +375,9 @@ def submit(
     submission.submitted_at = now
     submission.updated_at = now
     dbsession.flush()
+    from poster_review.assignment.services import schedule_detection
+
+    schedule_detection(dbsession, conference.id)
     record(
         dbsession,
         submission,

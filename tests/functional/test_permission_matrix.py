@@ -61,6 +61,15 @@ SUBMISSION_FILES = {**SUBMISSION_STATUS, "assigned_reviewer": 200}
 # One reviewer's review: only that reviewer writes it; chairs and admins read it.
 REVIEW_WRITE = {**dict.fromkeys(PERSONAS, 403), "anonymous": 303, "assigned_reviewer": 200}
 REVIEW_READ = {**REVIEW_WRITE, "chair": 200, "admin": 200}
+REVIEWER_POOL = {
+    **dict.fromkeys(PERSONAS, 403),
+    "anonymous": 303,
+    "reviewer": 200,
+    "assigned_reviewer": 200,
+    "conflicted_reviewer": 200,
+    "judge": 200,
+    "admin": 200,
+}
 SUBMISSION_WRITE = {
     "submission": {**SUBMISSION_STATUS, "chair": 403},
     "review": {**SUBMISSION_STATUS, "author": 403, "co_author": 403, "chair": 403},
@@ -106,6 +115,10 @@ MATRIX: dict[str, dict[str, int] | dict[str, dict[str, int]]] = {
     "awards.decisions": CHAIR_ONLY,
     "assignment.overview": CHAIR_ONLY,
     "assignment.conflicts": CHAIR_ONLY,
+    "assignment.pool": CHAIR_ONLY,
+    # Reviewers and judges of this conference (assigned or not, even with a conflict).
+    "assignment.profile": REVIEWER_POOL,
+    "assignment.bids": REVIEWER_POOL,
     "assignment.run": {**CHAIR_ONLY, "chair": 404, "admin": 404},  # no such run
     "awards.gallery": ALL,
     "onsite.labels": CHAIR_ONLY,
@@ -121,8 +134,12 @@ MATRIX: dict[str, dict[str, int] | dict[str, dict[str, int]]] = {
     "submissions.reopen": NO_GET,
 }
 
-PLACEHOLDERS = {"token": "not-a-real-token", "subpath": "app.css", "size": "small",
-                "run_id": "999999"}
+PLACEHOLDERS = {
+    "token": "not-a-real-token",
+    "subpath": "app.css",
+    "size": "small",
+    "run_id": "999999",
+}
 
 
 def _routes(app: Any) -> dict[str, str]:
