@@ -89,8 +89,12 @@ def detect(dbsession: Session, conference: Conference, now: dt.datetime) -> Dete
         )
         for user, profile in people
     ]
+    by_email = {user.email: user.id for user, _profile in people}
     submissions = [
         coi.SubmissionAuthors(
+            declared_reviewer_ids=frozenset(
+                by_email[e] for e in s.declared_conflicts.split() if e in by_email
+            ),
             submission_id=s.id,
             authors=tuple(
                 coi.Author(

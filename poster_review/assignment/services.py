@@ -33,6 +33,7 @@ from poster_review.assignment.models import (
 from poster_review.assignment.pool import PoolRow
 from poster_review.conferences.models import Conference
 from poster_review.i18n import _
+from poster_review.notifications.services import queue_email
 from poster_review.settings import Settings
 from poster_review.submissions.models import Submission
 
@@ -281,8 +282,14 @@ def add_assignment(
 
 
 def remove_assignment(
-    dbsession: Session, assignment: Assignment, *, by: User | None, now: dt.datetime
+    dbsession: Session,
+    assignment: Assignment,
+    *,
+    by: User | None,
+    now: dt.datetime,
+    public_url: str = "",
 ) -> None:
+    """Take a poster off a reviewer's list and tell them (their draft review goes too)."""
     _log(
         dbsession,
         assignment.conference_id,
@@ -292,6 +299,24 @@ def remove_assignment(
         submission_id=assignment.submission_id,
         reviewer_id=assignment.reviewer_id,
         round=assignment.round.value,
+    )
+    reviewer = dbsession.get_one(User, assignment.reviewer_id)
+    submission = dbsession.get_one(Submission, assignment.submission_id)
+    conference = dbsession.get_one(Conference, assignment.conference_id)
+    queue_email(
+        dbsession,
+        event="assignment_removed",
+        to_email=reviewer.email,
+        to_name=reviewer.name,
+        recipient_id=reviewer.id,
+        now=now,
+        conference_id=conference.id,
+        locale=reviewer.locale or conference.default_locale,
+        context={
+            "conference_name": conference.name,
+            "submissions": [{"number": submission.number, "title": submission.title}],
+            "reviews_url": f"{public_url}/c/{conference.slug}/reviews",
+        },
     )
     dbsession.delete(assignment)
     dbsession.flush()

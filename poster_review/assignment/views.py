@@ -16,6 +16,7 @@ from poster_review.assignment.affinity import AffinityWeights
 from poster_review.assignment.errors import ConflictRefused, NotInPool
 from poster_review.assignment.models import (
     Assignment,
+    AssignmentLog,
     AssignmentRun,
     Bid,
     BidValue,
@@ -58,6 +59,31 @@ def conflicts(context: ConferenceResource, request: Request) -> Response | dict[
                     mapping={"confirmed": summary.confirmed, "suspected": summary.suspected},
                 ),
             )
+        elif action == "add":
+            form = Form(request.POST)
+            user_id = form.integer("user_id", minimum=1, maximum=2**31)
+            number = form.integer("number", minimum=1, maximum=10**6)
+            submission = request.dbsession.scalars(
+                select(Submission).where(
+                    Submission.conference_id == conference.id, Submission.number == number
+                )
+            ).one_or_none()
+            if submission is None or not form.ok:
+                _flash(request, _("There is no poster with this number."), "")
+            else:
+                services.record_conflict(
+                    request.dbsession,
+                    conference_id=conference.id,
+                    submission_id=submission.id,
+                    user_id=user_id,
+                    kind="added_by_chair",
+                    source=ConflictSource.chair,
+                    status=ConflictStatus.confirmed,
+                    evidence=form.text("reason", max_length=500) or "added by a chair",
+                    now=now,
+                    decided_by=request.user,
+                )
+                _flash(request, _("Conflict recorded."))
         elif action in ("confirm", "dismiss"):
             conflict = request.dbsession.get(Conflict, int(request.POST.get("conflict_id", 0) or 0))
             if conflict is None or conflict.conference_id != conference.id:
@@ -80,7 +106,8 @@ def conflicts(context: ConferenceResource, request: Request) -> Response | dict[
         .where(Conflict.conference_id == conference.id)
         .order_by(Conflict.status.desc(), Submission.number, User.name)
     ).all()
-    return {"conference": conference, "rows": rows}
+    people = runs.pool(request.dbsession, conference.id, (Role.reviewer, Role.judge, Role.chair))
+    return {"conference": conference, "rows": rows, "people": [u for u, _p in people]}
 
 
 def _run_settings(form: Form) -> runs.RunSettings:
@@ -149,7 +176,13 @@ def overview(context: ConferenceResource, request: Request) -> Response | dict[s
                 )
                 if assignment is None or assignment.conference_id != conference.id:
                     raise HTTPNotFound()
-                services.remove_assignment(request.dbsession, assignment, by=request.user, now=now)
+                services.remove_assignment(
+                    request.dbsession,
+                    assignment,
+                    by=request.user,
+                    now=now,
+                    public_url=request.registry.poster_settings.public_url,
+                )
                 _flash(request, _("Removed."))
                 return HTTPSeeOther(request.route_url("assignment.overview", slug=conference.slug))
         except (algorithm.Infeasible, ConflictRefused, NotInPool, InvalidInput) as exc:
@@ -169,6 +202,36 @@ def overview(context: ConferenceResource, request: Request) -> Response | dict[s
         .order_by(AssignmentRun.id.desc())
         .limit(5)
     ).all()
+    counts = dict(
+        request.dbsession.execute(
+            select(Assignment.submission_id, func.count())
+            .where(
+                Assignment.conference_id == conference.id, Assignment.round == ReviewRound.review
+            )
+            .group_by(Assignment.submission_id)
+        ).all()
+    )
+    applied = next((r for r in recent if r.state.value == "applied"), None)
+    wanted = int(applied.parameters.get("reviews_per_poster", 0)) if applied else 0
+    short = [
+        (s, counts.get(s.id, 0))
+        for s in request.dbsession.scalars(
+            select(Submission)
+            .where(
+                Submission.conference_id == conference.id,
+                Submission.state == SubmissionState.submitted,
+            )
+            .order_by(Submission.number)
+        )
+        if counts.get(s.id, 0) < wanted
+    ]
+    history = request.dbsession.execute(
+        select(AssignmentLog, User.name)
+        .outerjoin(User, User.id == AssignmentLog.user_id)
+        .where(AssignmentLog.conference_id == conference.id)
+        .order_by(AssignmentLog.id.desc())
+        .limit(30)
+    ).all()
     needing = request.dbsession.scalar(
         select(func.count())
         .select_from(Conflict)
@@ -182,6 +245,9 @@ def overview(context: ConferenceResource, request: Request) -> Response | dict[s
         "error": error,
         "runs": recent,
         "suspected": needing,
+        "short": short,
+        "wanted": wanted,
+        "history": history,
         "declared": request.dbsession.scalar(
             select(func.count())
             .select_from(Conflict)

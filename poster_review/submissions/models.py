@@ -47,6 +47,8 @@ class Submission(Base):
     )
     # A chair may reopen one submission after the deadline, until this instant.
     reopened_until: Mapped[dt.datetime | None]
+    # E-mail addresses of people the authors ask not to review this poster, one per line.
+    declared_conflicts: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

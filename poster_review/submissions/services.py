@@ -139,6 +139,7 @@ def create_draft(
     language: str = "en",
     licence: str | None = None,
     authors: Sequence[AuthorInput] = (),
+    declared_conflicts: str = "",
 ) -> Submission:
     if not is_open(conference.schedule, Action.submit, now):
         raise PhaseClosed(closed_reason(Action.submit))
@@ -151,6 +152,7 @@ def create_draft(
         track_id=track_id,
         presentation_language=language,
         licence=licence or conference.licence_list[0],
+        declared_conflicts=declared_conflicts,
         created_by_id=user.id,
         created_at=now,
         updated_at=now,
@@ -192,6 +194,7 @@ def update(
     language: str,
     licence: str,
     authors: Sequence[AuthorInput],
+    declared_conflicts: str = "",
 ) -> list[str]:
     """Save metadata and authors; returns the names of the fields that changed.
 
@@ -216,8 +219,10 @@ def update(
         "presentation_language": submission.presentation_language,
         "licence": submission.licence,
         "authors": [(a.name, a.email) for a in submission.authors],
+        "declared_conflicts": submission.declared_conflicts,
     }
     submission.title, submission.abstract, submission.keywords = title, abstract, keywords
+    submission.declared_conflicts = declared_conflicts
     submission.track_id, submission.presentation_language = track_id, language
     submission.licence = licence
     previous_emails = {a.email for a in submission.authors}
@@ -230,8 +235,13 @@ def update(
         "presentation_language": language,
         "licence": licence,
         "authors": [(a.name, a.email) for a in authors],
+        "declared_conflicts": declared_conflicts,
     }
     changed = [k for k in before if before[k] != after[k]]
+    if {"authors", "declared_conflicts"} & set(changed):
+        from poster_review.assignment.services import schedule_detection
+
+        schedule_detection(dbsession, conference.id)
     if not changed:
         return []
     submission.updated_at = now

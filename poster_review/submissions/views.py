@@ -44,6 +44,7 @@ def _metadata(form: Form, conference: Any) -> dict[str, Any]:
         "title": form.text("title", required=True, max_length=300),
         "abstract": form.text("abstract", max_length=5000),
         "keywords": form.text("keywords", max_length=500),
+        "declared_conflicts": _declared(form),
         "language": form.choice(
             "language", conference.language_list, default=conference.language_list[0]
         ),
@@ -57,6 +58,24 @@ def _metadata(form: Form, conference: Any) -> dict[str, Any]:
     form.values["track_id"] = track
     values["track_id"] = int(track) if track in tracks else None
     return values
+
+
+def _declared(form: Form) -> str:
+    """People the authors ask not to review the poster: e-mail addresses, one per line."""
+    lines = [line.strip() for line in form.raw("declared_conflicts").splitlines() if line.strip()]
+    form.values["declared_conflicts"] = "\n".join(lines)
+    good = []
+    for line in lines[:50]:
+        checked = Form({"e": line})
+        address = checked.email("e")
+        if not checked.ok:
+            form.errors["declared_conflicts"] = _(
+                "${value} is not an e-mail address; write one address per line.",
+                mapping={"value": line[:100]},
+            )
+            break
+        good.append(address)
+    return "\n".join(good)
 
 
 def _author_rows(authors: list[Any], extra: int = 1) -> list[dict[str, Any]]:
@@ -165,6 +184,7 @@ def new(context: ConferenceResource, request: Request) -> Response | dict[str, A
         language=values["language"],
         licence=values["licence"],
         authors=authors,
+        declared_conflicts=values["declared_conflicts"],
     )
     _flash(request, _("Your draft is saved. Upload the PDF, then submit."))
     return HTTPSeeOther(request.route_url("submissions.detail", submission_id=submission.id))
@@ -186,6 +206,7 @@ def edit(context: SubmissionResource, request: Request) -> Response | dict[str, 
                 "licence": submission.licence,
                 "version": submission.version,
                 "track_id": str(submission.track_id or ""),
+                "declared_conflicts": submission.declared_conflicts,
             }
         )
         return _form_page(
@@ -230,6 +251,7 @@ def edit(context: SubmissionResource, request: Request) -> Response | dict[str, 
             language=values["language"],
             licence=values["licence"],
             authors=authors,
+            declared_conflicts=values["declared_conflicts"],
         )
     except Conflict as exc:
         # Nothing is overwritten and nothing typed is lost: the page keeps the input and

@@ -19,8 +19,8 @@ from poster_review.notifications.models import OutboxMessage
 from tests.factories import add_role, make_conference, make_submission, make_user
 
 
-def _world(dbsession, n_posters=4, n_reviewers=3, domains=False):
-    conference = make_conference(dbsession, phase="review")
+def _world(dbsession, n_posters=4, n_reviewers=3, phase="review"):
+    conference = make_conference(dbsession, phase=phase)
     chair = make_user(dbsession)
     add_role(dbsession, chair, conference, Role.chair)
     author = make_user(dbsession, email="author@university.example")
@@ -141,3 +141,56 @@ def test_manual_assignment_refuses_a_conflict(testapp, dbsession, login):
     form["number"], form["reviewer_id"] = str(posters[1].number), str(reviewers[0].id)
     form.submit("action", value="add", status=303)
     assert dbsession.scalars(select(Assignment.submission_id)).all() == [posters[1].id]
+
+
+def test_declared_conflicts_chair_conflicts_and_reassignment(testapp, dbsession, login):
+    conference, chair, author, posters, reviewers = _world(dbsession, phase="submission")
+    # The author names a reviewer who should not review poster 1.
+    login(author)
+    form = testapp.get(f"/submissions/{posters[0].id}/edit").forms["submission-form"]
+    form["declared_conflicts"] = f"{reviewers[2].email}\nnot an address"
+    page = form.submit("action", value="save", status=400)
+    assert "not an address is not an e-mail address" in page.text
+    form = page.forms["submission-form"]
+    form["declared_conflicts"] = reviewers[2].email
+    form.submit("action", value="save", status=303)
+    assert posters[0].declared_conflicts == reviewers[2].email
+    login(chair)
+    testapp.get(f"/c/{conference.slug}/conflicts").forms["detect-form"].submit(
+        "action", value="detect", status=303)
+    kinds = {(c.user_id, c.submission_id, c.kind, c.source.value)
+             for c in dbsession.scalars(select(Conflict))}
+    assert (reviewers[2].id, posters[0].id, "declared_by_author", "author") in kinds
+    # A chair adds one by hand.
+    form = testapp.get(f"/c/{conference.slug}/conflicts").forms["add-conflict-form"]
+    form["user_id"], form["number"] = str(reviewers[0].id), str(posters[3].number)
+    form["reason"] = "Married to the author"
+    form.submit("action", value="add", status=303)
+    added = dbsession.scalars(select(Conflict).where(Conflict.kind == "added_by_chair")).one()
+    assert (added.user_id, added.submission_id) == (reviewers[0].id, posters[3].id)
+    assert added.evidence == "Married to the author" and added.decided_by_id == chair.id
+
+    # After a run, a declared conflict leaves a poster short: the page says so.
+    form = testapp.get(f"/c/{conference.slug}/assignments").forms["run-form"]
+    form["k"] = "2"
+    preview = form.submit("action", value="run", status=303).follow()
+    preview.forms["run-decision-form"].submit("action", value="apply", status=303)
+    victim = dbsession.scalars(select(Assignment).where(
+        Assignment.submission_id == posters[1].id)).first()
+    from poster_review.accounts.models import User
+    from poster_review.assignment.services import declare_conflict
+    from tests.factories import now
+
+    declare_conflict(dbsession, submission=posters[1], user=dbsession.get(User,
+                     victim.reviewer_id), now=now())
+    page = testapp.get(f"/c/{conference.slug}/assignments")
+    assert "Posters needing another reviewer" in page.text
+    assert f"{posters[1].number}. {posters[1].title} — 1/2" in page.text
+    assert "conflict_declared" in page.text  # the history shows it
+
+    # Removing by hand tells the reviewer.
+    remove = next(f for f in page.forms.values() if f.fields.get("assignment_id"))
+    remove.submit("action", value="remove", status=303)
+    removed = dbsession.scalars(select(OutboxMessage).where(
+        OutboxMessage.event == "assignment_removed")).one()
+    assert "taken these posters off your list" in removed.body_text
