@@ -157,9 +157,12 @@ def test_declared_conflicts_chair_conflicts_and_reassignment(testapp, dbsession,
     assert posters[0].declared_conflicts == reviewers[2].email
     login(chair)
     testapp.get(f"/c/{conference.slug}/conflicts").forms["detect-form"].submit(
-        "action", value="detect", status=303)
-    kinds = {(c.user_id, c.submission_id, c.kind, c.source.value)
-             for c in dbsession.scalars(select(Conflict))}
+        "action", value="detect", status=303
+    )
+    kinds = {
+        (c.user_id, c.submission_id, c.kind, c.source.value)
+        for c in dbsession.scalars(select(Conflict))
+    }
     assert (reviewers[2].id, posters[0].id, "declared_by_author", "author") in kinds
     # A chair adds one by hand.
     form = testapp.get(f"/c/{conference.slug}/conflicts").forms["add-conflict-form"]
@@ -175,14 +178,16 @@ def test_declared_conflicts_chair_conflicts_and_reassignment(testapp, dbsession,
     form["k"] = "2"
     preview = form.submit("action", value="run", status=303).follow()
     preview.forms["run-decision-form"].submit("action", value="apply", status=303)
-    victim = dbsession.scalars(select(Assignment).where(
-        Assignment.submission_id == posters[1].id)).first()
+    victim = dbsession.scalars(
+        select(Assignment).where(Assignment.submission_id == posters[1].id)
+    ).first()
     from poster_review.accounts.models import User
     from poster_review.assignment.services import declare_conflict
     from tests.factories import now
 
-    declare_conflict(dbsession, submission=posters[1], user=dbsession.get(User,
-                     victim.reviewer_id), now=now())
+    declare_conflict(
+        dbsession, submission=posters[1], user=dbsession.get(User, victim.reviewer_id), now=now()
+    )
     page = testapp.get(f"/c/{conference.slug}/assignments")
     assert "Posters needing another reviewer" in page.text
     assert f"{posters[1].number}. {posters[1].title} — 1/2" in page.text
@@ -191,6 +196,7 @@ def test_declared_conflicts_chair_conflicts_and_reassignment(testapp, dbsession,
     # Removing by hand tells the reviewer.
     remove = next(f for f in page.forms.values() if f.fields.get("assignment_id"))
     remove.submit("action", value="remove", status=303)
-    removed = dbsession.scalars(select(OutboxMessage).where(
-        OutboxMessage.event == "assignment_removed")).one()
+    removed = dbsession.scalars(
+        select(OutboxMessage).where(OutboxMessage.event == "assignment_removed")
+    ).one()
     assert "taken these posters off your list" in removed.body_text
