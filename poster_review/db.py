@@ -60,6 +60,9 @@ class Base(DeclarativeBase):
     type_annotation_map = {dt.datetime: UTCDateTime}  # noqa: RUF012 - SQLAlchemy reads it
 
 
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -78,7 +81,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(conn: Any) -> None:
     # pysqlite starts transactions lazily and only before DML; emit BEGIN ourselves so
     # that SELECTs are inside the transaction (repeatable reads, working savepoints).
-    conn.exec_driver_sql("BEGIN")
+    # Requests that write take the write lock first (BEGIN IMMEDIATE): they then wait
+    # their turn (busy timeout) instead of failing when their snapshot goes stale.
+    mode = conn.get_execution_options().get("sqlite_begin", "")
+    conn.exec_driver_sql(f"BEGIN {mode}" if mode in ("IMMEDIATE", "EXCLUSIVE") else "BEGIN")
+
+
+def _sqlite_busy_is_retryable(context: Any) -> None:
+    # Two writers in WAL mode: the one whose snapshot went stale gets "database is locked"
+    # at once instead of waiting. Replaying the whole request (pyramid_retry) is correct,
+    # like a serialization failure on PostgreSQL.
+    original = context.original_exception
+    if "locked" in str(original) or "busy" in str(original):
+        from pyramid_retry import mark_error_retryable
+
+        if context.sqlalchemy_exception is not None:
+            mark_error_retryable(context.sqlalchemy_exception)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -95,6 +113,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             dbapi_connection.isolation_level = None
 
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "handle_error", _sqlite_busy_is_retryable)
         return engine
     return engine_from_config(settings, prefix="sqlalchemy.", pool_pre_ping=True, **kwargs)
 
@@ -137,6 +156,9 @@ def includeme(config: Configurator) -> None:
         injected: Session | None = request.environ.get("app.dbsession")
         if injected is not None:
             return injected
-        return get_tm_session(factory, request.tm, request=request)
+        session = get_tm_session(factory, request.tm, request=request)
+        if request.method in UNSAFE_METHODS and engine.dialect.name == "sqlite":
+            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        return session
 
     config.add_request_method(dbsession, reify=True)

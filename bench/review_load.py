@@ -1,0 +1,312 @@
+"""Concurrent reviewers saving scores against waitress, on SQLite or PostgreSQL.
+
+    python bench/review_load.py [--reviewers 60] [--seconds 60] [--database URL]
+
+Starts `poster-review serve` on a free loopback port with a fresh database, creates one
+conference with N reviewers (each assigned one poster), signs every reviewer in, then
+each reviewer autosaves changed scores as fast as the server answers, for a bounded
+time. Prints saves/s, latency percentiles, conflicts and errors, then checks that every
+acknowledged save is what the database holds. Traffic stays on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PASSWORD = "bench passphrase 2026"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def write_ini(tmp: Path, port: int, url: str) -> Path:
+    ini = tmp / "bench.ini"
+    ini.write_text(f"""
+[app:main]
+use = egg:poster_review
+sqlalchemy.url = {url.replace("%", "%%")}
+retry.attempts = 5
+poster_review.upload_dir = {tmp}/uploads
+poster_review.argon2_time_cost = 1
+poster_review.argon2_memory_kib = 8
+poster_review.argon2_parallelism = 1
+poster_review.login_max_failures = 1000
+poster_review.public_url = http://127.0.0.1:{port}
+tasks.url = immediate
+mail.transport = file:{tmp}/mail
+
+[server:main]
+use = egg:waitress#main
+listen = 127.0.0.1:{port}
+threads = 8
+""")
+    return ini
+
+
+def prepare(url: str, n: int) -> list[tuple[str, int]]:
+    """Schema, a conference in its review phase, n reviewers with one assignment each."""
+    import datetime as dt
+
+    from poster_review import migrate
+    from poster_review.accounts import passwords
+    from poster_review.accounts.models import Membership, Role, User
+    from poster_review.assignment.models import Assignment, ReviewRound
+    from poster_review.conferences.models import Conference
+    from poster_review.db import get_session_factory, make_engine
+    from poster_review.settings import parse
+    from poster_review.submissions.models import Submission, SubmissionAuthor, SubmissionState
+
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    cheap = parse(
+        {
+            "poster_review.argon2_time_cost": "1",
+            "poster_review.argon2_memory_kib": "8",
+            "poster_review.argon2_parallelism": "1",
+        },
+        environ={},
+    )
+    now = dt.datetime.now(dt.UTC)
+    day = dt.timedelta(days=1)
+    people = []
+    with get_session_factory(engine).begin() as s:
+        conference = Conference(
+            slug="bench",
+            name="Load bench",
+            timezone="UTC",
+            call_opens_at=now - 30 * day,
+            submission_deadline_at=now - day,
+            reviews_open_at=now - day,
+            reviews_close_at=now + 10 * day,
+        )
+        s.add(conference)
+        s.flush()
+        hashed = passwords.hash_password(cheap, PASSWORD)
+        for i in range(n):
+            user = User(
+                email=f"reviewer{i}@bench.example",
+                name=f"Reviewer {i}",
+                password_hash=hashed,
+                email_confirmed_at=now,
+            )
+            s.add(user)
+            s.flush()
+            s.add(Membership(conference_id=conference.id, user_id=user.id, role=Role.reviewer))
+            poster = Submission(
+                conference_id=conference.id,
+                number=i + 1,
+                title=f"Poster {i}",
+                state=SubmissionState.submitted,
+            )
+            poster.authors.append(
+                SubmissionAuthor(
+                    position=0,
+                    name="A",
+                    email="a@x.example",
+                    is_presenting=True,
+                    is_corresponding=True,
+                )
+            )
+            s.add(poster)
+            s.flush()
+            assignment = Assignment(
+                conference_id=conference.id,
+                submission_id=poster.id,
+                reviewer_id=user.id,
+                round=ReviewRound.review,
+            )
+            s.add(assignment)
+            s.flush()
+            people.append((user.email, assignment.id))
+    engine.dispose()
+    return people
+
+
+class Reviewer(threading.Thread):
+    def __init__(self, base: str, email: str, assignment_id: int, until: float) -> None:
+        super().__init__(daemon=True)
+        self.base, self.email, self.assignment_id, self.until = base, email, assignment_id, until
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        self.latencies: list[float] = []
+        self.errors = 0
+        self.conflicts = 0
+        self.acknowledged: dict[str, int] | None = None
+        self.revision = 0
+
+    def _open(self, request: urllib.request.Request | str) -> tuple[int, bytes]:
+        try:
+            with self.opener.open(request, timeout=30) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+
+    @staticmethod
+    def _token(html: bytes) -> str:
+        found = re.search(rb'name="csrf_token" value="([^"]+)"', html)
+        if found is None:
+            raise RuntimeError("no form token on the page")
+        return found.group(1).decode()
+
+    def login(self) -> str:
+        _s, html = self._open(self.base + "/account/login")
+        token = self._token(html)
+        data = urllib.parse.urlencode(
+            {"csrf_token": token, "email": self.email, "password": PASSWORD}
+        ).encode()
+        self._open(urllib.request.Request(self.base + "/account/login", data=data))
+        _s, html = self._open(f"{self.base}/reviews/{self.assignment_id}/")
+        return self._token(html)
+
+    def run(self) -> None:
+        token = self.login()
+        step = 0
+        while time.monotonic() < self.until:
+            step += 1
+            scores = {"relevance": 1 + step % 5, "originality": 1 + (step // 5) % 5}
+            body = json.dumps(
+                {"revision": self.revision, "scores": scores, "client": "bench"}
+            ).encode()
+            request = urllib.request.Request(
+                f"{self.base}/reviews/{self.assignment_id}/autosave",
+                data=body,
+                headers={"Content-Type": "application/json", "X-CSRF-Token": token},
+            )
+            started = time.perf_counter()
+            status, payload = self._open(request)
+            self.latencies.append(time.perf_counter() - started)
+            if status == 200:
+                snapshot = json.loads(payload)
+                self.revision = snapshot["revision"]
+                self.acknowledged = {k: v for k, v in snapshot["scores"].items() if v}
+            elif status == 409:
+                self.conflicts += 1
+            else:
+                self.errors += 1
+                if self.errors <= 2:
+                    print(f"  error {status}: {payload[:200]!r}", file=sys.stderr)
+
+
+def check(url: str, reviewers: list[Reviewer]) -> int:
+    from sqlalchemy import select
+
+    from poster_review.db import get_session_factory, make_engine
+    from poster_review.reviews.models import Review
+
+    engine = make_engine(url)
+    lost = 0
+    with get_session_factory(engine)() as s:
+        stored = {r.assignment_id: r for r in s.scalars(select(Review))}
+        for reviewer in reviewers:
+            review = stored.get(reviewer.assignment_id)
+            if reviewer.acknowledged is None:
+                continue
+            if review is None:
+                lost += 1
+                continue
+            got = {k: v for k, v in review.scores.items() if v}
+            if got != reviewer.acknowledged or review.revision != reviewer.revision:
+                lost += 1
+    engine.dispose()
+    return lost
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reviewers", type=int, default=60)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--database", default="", help="PostgreSQL URL (default: SQLite)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        url = args.database or f"sqlite:///{tmp}/bench.sqlite"
+        if url.startswith("postgresql"):
+            from sqlalchemy import text
+
+            from poster_review.db import make_engine
+
+            admin = make_engine(url)
+            with admin.begin() as conn:
+                conn.execute(text("DROP SCHEMA IF EXISTS review_bench CASCADE"))
+                conn.execute(text("CREATE SCHEMA review_bench"))
+            admin.dispose()
+            url += ("&" if "?" in url else "?") + "options=-csearch_path%3Dreview_bench"
+        people = prepare(url, args.reviewers)
+        port = free_port()
+        ini = write_ini(tmp, port, url)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "poster_review.cli", "-c", str(ini), "serve"],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=(tmp / "server.log").open("w"),
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(150):
+                try:
+                    urllib.request.urlopen(base + "/health", timeout=2).read()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            else:
+                print((tmp / "server.log").read_text()[-2000:], file=sys.stderr)
+                raise SystemExit("the server did not start")
+            until = time.monotonic() + args.seconds
+            threads = [Reviewer(base, email, aid, until) for email, aid in people]
+            started = time.monotonic()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            elapsed = time.monotonic() - started
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+        latencies = sorted(x for t in threads for x in t.latencies)
+        saves = sum(len(t.latencies) for t in threads) - sum(
+            t.errors + t.conflicts for t in threads
+        )
+        lost = check(url, threads)
+        if any(t.errors for t in threads):
+            errors = [
+                line
+                for line in (tmp / "server.log").read_text().splitlines()
+                if "Error" in line or "error" in line
+            ]
+            print("  server errors (last 3):", *errors[-3:], sep="\n    ")
+        kind = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+        print(f"{kind}: {args.reviewers} reviewers, {elapsed:.0f} s (including sign-in)")
+        print(f"  acknowledged saves: {saves}  ({saves / args.seconds:.1f} saves/s)")
+        print(
+            f"  latency p50 {statistics.median(latencies) * 1000:.0f} ms, "
+            f"p99 {latencies[int(len(latencies) * 0.99) - 1] * 1000:.0f} ms"
+        )
+        print(
+            f"  409 conflicts: {sum(t.conflicts for t in threads)}, "
+            f"errors: {sum(t.errors for t in threads)}, lost saves: {lost}"
+        )
+    return 1 if lost else 0
+
+
+if __name__ == "__main__":
+    import urllib.parse
+
+    sys.exit(main())
