@@ -236,7 +236,7 @@ def time_match_command(workdir: Path) -> dict[str, float]:
 
     def run_command() -> None:
         # The command is this interpreter running our own module.
-        subprocess.run(command, check=True, cwd=REPO, capture_output=True)  # noqa: S603
+        subprocess.run(command, check=True, cwd=REPO, capture_output=True)
 
     whole = min(_timed(run_command) for _ in range(5))
     written = json.loads((workdir / "assignment.json").read_text())
@@ -329,9 +329,7 @@ def main() -> None:
     for name in CASES:
         child = [sys.executable, __file__, "--case", name] + (["--no-lp"] if args.no_lp else [])
         # Our own script, run by this interpreter: one case per process for its peak memory.
-        out = subprocess.run(  # noqa: S603
-            child, check=True, capture_output=True, text=True, cwd=REPO
-        )
+        out = subprocess.run(child, check=True, capture_output=True, text=True, cwd=REPO)
         r = json.loads(out.stdout.strip().splitlines()[-1])
         lp = r.get("lp")
         lp_text = f"{lp:14.6f}" if isinstance(lp, float) else f"{'skipped':>14}"

@@ -123,7 +123,7 @@ def time_pdftoppm(pdftoppm: str, pdf: Path, out: Path) -> tuple[float, int]:
             str(pdf),
             str(out / f"p{width}"),
         ]
-        proc = subprocess.Popen(command)  # noqa: S603 - a fixed command on our own file
+        proc = subprocess.Popen(command)
         _pid, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         assert proc.returncode == 0, command
@@ -145,7 +145,7 @@ def main() -> int:
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     folder.mkdir(parents=True, exist_ok=True)
     if not all((folder / f"a0-{name}.pdf").exists() for name in SIZES):
-        subprocess.run([sys.executable, __file__, "--make", str(folder)], check=True)  # noqa: S603
+        subprocess.run([sys.executable, __file__, "--make", str(folder)], check=True)
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, median of {args.repeat}")
     print(
         f"{'poster':>8} {'size':>9} | {'ours s':>7} {'peak MB':>8} | "
