@@ -107,10 +107,12 @@ def test_serve_demo_and_inspect_an_upload_in_the_background(tmp_path):
     assert "database at revision" in _cli(ini, "db", "upgrade")
     out = _cli(ini, "demo", "--no-inspect")
     assert "author@example.org" in out and "author-demo-2026" in out
+    # The server's log goes to a file: an unread pipe would fill up and block it.
+    log_file = (tmp_path / "server.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "poster_review.cli", "-c", str(ini), "serve"],
         cwd=REPO,
-        stdout=subprocess.PIPE,
+        stdout=log_file,
         stderr=subprocess.STDOUT,
     )
     try:
@@ -174,8 +176,11 @@ def test_serve_demo_and_inspect_an_upload_in_the_background(tmp_path):
                 if "gulnara@example.org" in p.read_text()
             ]
             time.sleep(0.25)
-        assert mails, "the confirmation e-mail was not delivered"
+        assert mails, (
+            "no confirmation e-mail; server log:\n" + (tmp_path / "server.log").read_text()[-3000:]
+        )
         assert "/account/confirm/" in mails[0].read_text()
     finally:
         server.terminate()
         server.wait(timeout=10)
+        log_file.close()
