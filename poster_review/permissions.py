@@ -14,6 +14,7 @@ class Permission(enum.StrEnum):
     ConferenceView = "conference:view"  # the public conference page
     DashboardView = "dashboard:view"
     DecisionsWrite = "decisions:write"  # one's own conferences and next actions
+    MailManage = "mail:manage"  # templates, batches and the outbox of a conference
     MembersInvite = "members:invite"
     ReviewsRead = "reviews:read"
     ReviewsWrite = "reviews:write"

@@ -39,6 +39,7 @@ CHAIR_PERMISSIONS = (
     P.ReviewsRead,
     P.AssignmentsManage,
     P.DecisionsWrite,
+    P.MailManage,
 )
 
 

@@ -92,3 +92,11 @@ def includeme(config: Configurator) -> None:
     config.add_route("assignment.pool", "/c/{slug}/reviewers", factory=ConferenceResource)
     config.add_route("assignment.profile", "/c/{slug}/my-profile", factory=ConferenceResource)
     config.add_route("assignment.bids", "/c/{slug}/bids", factory=ConferenceResource)
+
+    # mail: templates, batches, outbox
+    config.add_route("mail.index", "/c/{slug}/mail", factory=ConferenceResource)
+    config.add_route(
+        "mail.template", "/c/{slug}/mail/templates/{event}/{locale}", factory=ConferenceResource
+    )
+    config.add_route("mail.send", "/c/{slug}/mail/send/{event}", factory=ConferenceResource)
+    config.add_route("mail.outbox", "/c/{slug}/mail/outbox", factory=ConferenceResource)

@@ -116,6 +116,10 @@ MATRIX: dict[str, dict[str, int] | dict[str, dict[str, int]]] = {
     "assignment.overview": CHAIR_ONLY,
     "assignment.conflicts": CHAIR_ONLY,
     "assignment.pool": CHAIR_ONLY,
+    "mail.index": CHAIR_ONLY,
+    "mail.outbox": CHAIR_ONLY,
+    "mail.send": CHAIR_ONLY,
+    "mail.template": CHAIR_ONLY,
     # Reviewers and judges of this conference (assigned or not, even with a conflict).
     "assignment.profile": REVIEWER_POOL,
     "assignment.bids": REVIEWER_POOL,
@@ -139,6 +143,8 @@ PLACEHOLDERS = {
     "subpath": "app.css",
     "size": "small",
     "run_id": "999999",
+    "event": "review_reminder",
+    "locale": "en",
 }
 
 
