@@ -18,6 +18,7 @@ from poster_review.assignment.models import (
     Assignment,
     AssignmentRun,
     Bid,
+    BidValue,
     Conflict,
     ConflictSource,
     ConflictStatus,
@@ -33,6 +34,15 @@ from poster_review.notifications.services import queue_email
 from poster_review.submissions.models import Submission, SubmissionState
 
 log = logging.getLogger(__name__)
+
+
+#: Stored bids as the affinity module names them.
+BID_FOR_AFFINITY = {
+    BidValue.eager: aff.Bid.EAGER,
+    BidValue.willing: aff.Bid.WILLING,
+    BidValue.unwilling: aff.Bid.NOT_WILLING,
+    BidValue.conflict: aff.Bid.CONFLICT,
+}
 
 
 @dataclass(frozen=True)
@@ -207,7 +217,7 @@ def run_solver(
         for u, p in members
     ]
     bids = {
-        (b.submission_id, b.user_id): aff.Bid(b.value.value)
+        (b.submission_id, b.user_id): BID_FOR_AFFINITY[b.value]
         for b in dbsession.scalars(select(Bid).where(Bid.conference_id == conference.id))
     }
     matrix = aff.compute_affinity(poster_texts, interests, bids, settings.weights)

@@ -27,8 +27,9 @@ from poster_review.assignment.models import (
     ReviewRound,
 )
 from poster_review.conferences.models import BlindMode
+from poster_review.conferences.phases import Action, closed_reason, is_open
 from poster_review.db import utcnow
-from poster_review.errors import InvalidInput
+from poster_review.errors import InvalidInput, PhaseClosed
 from poster_review.forms import Form
 from poster_review.i18n import _
 from poster_review.permissions import Permission as P
@@ -392,7 +393,10 @@ def bids_view(context: ConferenceResource, request: Request) -> Response | dict[
     """Bidding: eager / willing / not willing / conflict, without author names when the
     review is double-blind. Posters the reviewer has a conflict with are not listed."""
     conference = context.conference
+    bidding = is_open(conference.schedule, Action.bid, utcnow())
     if request.method == "POST":
+        if not bidding:
+            raise PhaseClosed(closed_reason(Action.bid))
         chosen = {}
         for key, value in request.POST.items():
             if key.startswith("bid-") and value in BidValue.__members__:
@@ -432,6 +436,7 @@ def bids_view(context: ConferenceResource, request: Request) -> Response | dict[
         "conference": conference,
         "posters": posters,
         "current": current,
+        "open": bidding,
         "values": list(BidValue),
         "show_authors": conference.blind_mode != BlindMode.double,
     }

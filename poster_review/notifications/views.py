@@ -35,6 +35,28 @@ def _flash(request: Request, message: str, queue: str = "success") -> None:
     request.session.flash(request.localizer.translate(message), queue)
 
 
+def mark_decisions_told(
+    dbsession: Any, conference: Any, event: str, submission_ids: set[str], now: Any
+) -> None:
+    """Decisions mailed from a batch are released and not mailed again at release."""
+    from sqlalchemy import select
+
+    from poster_review.awards.models import Decision
+
+    if conference.decisions_at is None or conference.decisions_at > now:
+        conference.decisions_at = now
+    outcome = Outcome(event.removeprefix("decision_"))
+    for decision in dbsession.scalars(
+        select(Decision).where(
+            Decision.conference_id == conference.id,
+            Decision.outcome == outcome,
+            Decision.notified_at.is_(None),
+        )
+    ):
+        if str(decision.submission_id) in submission_ids:
+            decision.notified_at = now
+
+
 def _drafts(request: Request, conference: Any, event: str) -> list[services.Draft]:
     dbsession = request.dbsession
     public_url = request.registry.poster_settings.public_url
@@ -176,6 +198,10 @@ def send(context: ConferenceResource, request: Request) -> Response | dict[str, 
         page["error"] = exc.message
         request.response.status = 400
         return page
+    if event.startswith("decision_"):
+        # Told through this batch: release decisions and do not tell them again later.
+        told = {d.key.split("-")[0].removeprefix("s") for d in drafts if d.key not in exclude}
+        mark_decisions_told(request.dbsession, conference, event, told, utcnow())
     _flash(request, _("${n} messages queued.", mapping={"n": len(queued)}))
     return HTTPSeeOther(request.route_url("mail.outbox", slug=conference.slug))
 

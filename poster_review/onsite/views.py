@@ -127,11 +127,14 @@ def board(context: ConferenceResource, request: Request) -> Response | dict[str,
     ).one_or_none()
     if submission is None:
         raise HTTPNotFound()
-    mine = request.dbsession.scalars(
-        select(Assignment)
-        .where(Assignment.submission_id == submission.id, Assignment.reviewer_id == request.user.id)
-        .order_by(Assignment.round.desc())
-    ).all()  # judging first
+    mine = sorted(
+        request.dbsession.scalars(
+            select(Assignment).where(
+                Assignment.submission_id == submission.id, Assignment.reviewer_id == request.user.id
+            )
+        ),
+        key=lambda a: a.round != ReviewRound.judging,  # at the board, judging comes first
+    )
     if mine:
         return HTTPSeeOther(request.route_url("reviews.edit", assignment_id=mine[0].id))
     request.response.status = 404

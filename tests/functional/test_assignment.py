@@ -200,3 +200,29 @@ def test_declared_conflicts_chair_conflicts_and_reassignment(testapp, dbsession,
         select(OutboxMessage).where(OutboxMessage.event == "assignment_removed")
     ).one()
     assert "taken these posters off your list" in removed.body_text
+
+
+def test_every_kind_of_bid_reaches_the_solver(testapp, dbsession, login):
+    from poster_review.assignment.models import Bid, BidValue
+
+    conference, chair, _author, posters, reviewers = _world(dbsession)
+    for poster, value in zip(posters, BidValue, strict=False):
+        dbsession.add(
+            Bid(
+                conference_id=conference.id,
+                submission_id=poster.id,
+                user_id=reviewers[0].id,
+                value=value,
+            )
+        )
+    dbsession.flush()
+    login(chair)
+    form = testapp.get(f"/c/{conference.slug}/assignments").forms["run-form"]
+    form["k"] = "1"
+    form["w_bid"], form["w_topic"], form["w_text"] = "100", "0", "0"
+    form.submit("action", value="run", status=303)
+    run = dbsession.scalars(select(AssignmentRun)).one()
+    mine = {int(s) for s, r, _v in run.pairs if int(r) == reviewers[0].id}
+    assert posters[0].id in mine  # eager
+    assert posters[2].id not in mine  # not willing
+    assert posters[3].id not in mine  # conflict

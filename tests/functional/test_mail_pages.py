@@ -81,6 +81,9 @@ def test_batch_preview_exclusion_double_submit_and_test(testapp, dbsession, logi
         select(OutboxMessage).where(OutboxMessage.event == "decision_accept")
     ).all()
     assert sorted(m.to_email for m in sent) == sorted([authors[0].email, authors[2].email])
+    told = dict(dbsession.execute(select(Decision.submission_id, Decision.notified_at)).all())
+    assert sum(1 for at in told.values() if at is not None) == 2  # not the unticked one
+    assert conference.decisions_at <= now()  # and the decisions are visible now
     page = testapp.get(f"/c/{conference.slug}/mail/send/decision_accept")
     page.forms["send-form"].submit("action", value="test", status=303)
     test = dbsession.scalars(

@@ -110,7 +110,12 @@ def test_reviewer_profile_and_decline(testapp, dbsession, login):
 
 
 def test_bids_and_a_conflict_bid_is_binding(testapp, dbsession, login):
+    import datetime as dt
+
     conference, _chair = _chair_world(dbsession)
+    day = dt.timedelta(days=1)
+    conference.reviews_open_at = dt.datetime.now(dt.UTC) + day  # bidding comes first
+    conference.bidding_open_at = dt.datetime.now(dt.UTC) - day
     reviewer = make_user(dbsession)
     add_role(dbsession, reviewer, conference, Role.reviewer)
     author = make_user(dbsession, name="Secret Author Name")
@@ -183,3 +188,21 @@ def test_detection_runs_after_a_submission_commits(app, committing_factory, sett
             s.delete(s.get_one(type(conference), ids[0]))
             for user_id in (ids[2], ids[3]):
                 s.delete(s.get_one(User, user_id))
+
+
+def test_bidding_is_closed_outside_its_period(testapp, dbsession, login):
+    conference, _chair = _chair_world(dbsession)  # review phase, no bidding period
+    reviewer = make_user(dbsession)
+    add_role(dbsession, reviewer, conference, Role.reviewer)
+    poster = make_submission(
+        dbsession, conference, authors=[make_user(dbsession)], state="submitted"
+    )
+    login(reviewer)
+    page = testapp.get(f"/c/{conference.slug}/bids")
+    assert "Bidding is not open." in page.text
+    token = page.forms["bids-form"]["csrf_token"].value
+    refused = testapp.post(
+        f"/c/{conference.slug}/bids", {"csrf_token": token, f"bid-{poster.id}": "eager"}, status=409
+    )
+    assert "Bidding is not open." in refused.text
+    assert dbsession.scalars(select(Bid)).all() == []
