@@ -9,6 +9,7 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.request import Request
 from pyramid.response import Response
 from pyramid.view import view_config
+from sqlalchemy import select
 
 from poster_review.awards.models import Outcome
 from poster_review.db import utcnow
@@ -18,6 +19,7 @@ from poster_review.notifications import services, templating
 from poster_review.notifications.models import OutboxState
 from poster_review.permissions import Permission as P
 from poster_review.resources import ConferenceResource
+from poster_review.submissions.models import Submission
 
 #: Batches a chair can send from the browser, with the function that lists recipients.
 SENDABLE = (
@@ -157,8 +159,22 @@ def send(context: ConferenceResource, request: Request) -> Response | dict[str, 
     if event not in SENDABLE:
         raise HTTPNotFound()
     drafts = _drafts(request, conference, event)
+    track = request.params.get("track", "")
+    if track.isdigit() and (event.startswith("decision_") or event == "feedback_released"):
+        # "Authors of accepted posters in track X": author drafts are keyed s<id>-a<id>.
+        in_track = {
+            str(i)
+            for i in request.dbsession.scalars(
+                select(Submission.id).where(
+                    Submission.conference_id == conference.id, Submission.track_id == int(track)
+                )
+            )
+        }
+        drafts = [d for d in drafts if d.key.split("-")[0].removeprefix("s") in in_track]
     page: dict[str, Any] = {
         "conference": conference,
+        "tracks": conference.tracks,
+        "track": track,
         "event": templating.get_event(event),
         "previews": services.preview(request.dbsession, conference, event, drafts),
         "batch": secrets.token_hex(8),

@@ -117,3 +117,39 @@ def test_outbox_shows_failures_and_resends(testapp, dbsession, login):
     assert failed.state == OutboxState.queued and failed.attempts == 0
     log = testapp.get(f"/c/{conference.slug}/mail/outbox?email=gone@example.org")
     assert "Reminder" in log.text
+
+
+def test_batch_can_be_limited_to_a_track(testapp, dbsession, login):
+    from tests.factories import make_track
+
+    conference, chair = _chair(dbsession)
+    spaces = make_track(dbsession, conference, "Library spaces")
+    other = make_track(dbsession, conference, "Open science")
+    authors = []
+    for i, track in enumerate([spaces, other, spaces]):
+        author = make_user(dbsession, name=f"Track author {i}")
+        poster = make_submission(
+            dbsession, conference, authors=[author], state="submitted", track_id=track.id
+        )
+        dbsession.add(
+            Decision(
+                submission_id=poster.id,
+                conference_id=conference.id,
+                outcome=Outcome.accept,
+                decided_at=now(),
+            )
+        )
+        authors.append(author)
+    dbsession.flush()
+    login(chair)
+    page = testapp.get(f"/c/{conference.slug}/mail/send/decision_accept?track={spaces.id}")
+    assert authors[0].email in page.text and authors[2].email in page.text
+    assert authors[1].email not in page.text
+    page.forms["send-form"].submit("action", value="send", status=303)
+    sent = {
+        m.to_email
+        for m in dbsession.scalars(
+            select(OutboxMessage).where(OutboxMessage.event == "decision_accept")
+        )
+    }
+    assert sent == {authors[0].email, authors[2].email}
