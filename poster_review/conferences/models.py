@@ -60,6 +60,8 @@ class Conference(Base):
     session_starts_at: Mapped[dt.datetime | None]
     session_ends_at: Mapped[dt.datetime | None]
     awards_published_at: Mapped[dt.datetime | None]
+    # Whether reviewers see the other reviews of a poster once theirs is submitted.
+    reviewers_see_others: Mapped[bool] = mapped_column(default=True)
     # When accepted posters (PDF, thumbnail, authors) became public; None: not public.
     posters_published_at: Mapped[dt.datetime | None]
 

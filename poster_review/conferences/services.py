@@ -96,6 +96,7 @@ def update_settings(
         "poster_width_mm",
         "poster_height_mm",
         "licences",
+        "reviewers_see_others",
         "contact_email",
         "grace_minutes",
         *SCHEDULE_FIELDS,

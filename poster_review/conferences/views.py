@@ -99,6 +99,7 @@ def _settings_values(conference: Any) -> dict[str, Any]:
         )
     }
     values["blind_mode"] = conference.blind_mode.value
+    values["reviewers_see_others"] = conference.reviewers_see_others
     values["languages"] = conference.language_list
     for key in SCHEDULE_FIELDS:
         instant = getattr(conference, key)
@@ -154,6 +155,8 @@ def settings_view(context: ConferenceResource, request: Request) -> Response | d
             "poster_height_mm", minimum=50, maximum=5000, default=1189
         ),
     }
+    values["reviewers_see_others"] = request.POST.get("reviewers_see_others") == "1"
+    form.values["reviewers_see_others"] = values["reviewers_see_others"]
     licences = form.text("licences", required=True, max_length=300).split()
     if any(len(code) > 40 for code in licences):
         form.errors["licences"] = _("Licence codes are short identifiers such as CC-BY-4.0.")

@@ -87,11 +87,31 @@ def _page(
             context.conference.schedule, services.ROUND_ACTION[context.assignment.round], utcnow()
         ),
         "judging": context.assignment.round == ReviewRound.judging,
+        "others": others_visible(request, context, review),
         "errors": {},
         "values": None,
         "stale": None,
         **extra,
     }
+
+
+def others_visible(request: Request, context: AssignmentResource, review: Review) -> list[Any]:
+    """Fellow reviewers' submitted reviews of this poster: shown only after one's own is
+    submitted, and only when the chairs allow it (never before: no anchoring)."""
+    if review.state != ReviewState.submitted or not context.conference.reviewers_see_others:
+        return []
+    rows = request.dbsession.scalars(
+        select(Review)
+        .join(Assignment, Assignment.id == Review.assignment_id)
+        .where(
+            Assignment.submission_id == context.submission.id,
+            Assignment.round == context.assignment.round,
+            Review.id != review.id,
+            Review.state == ReviewState.submitted,
+        )
+        .order_by(Review.id)
+    ).all()
+    return [(chr(ord("A") + i), other) for i, other in enumerate(rows)]
 
 
 @view_config(route_name="reviews.edit", renderer="reviews/edit.jinja2", permission=P.ReviewsWrite)

@@ -65,10 +65,13 @@ def test_chair_saves_aoe_deadline_stored_in_utc(testapp, dbsession, login):
     form["poster_max_pages"] = "2"
     form["licences"] = "CC-BY-4.0 CC0-1.0 CC-BY-4.0"
     form["languages"] = ["en", "ru", "kk"]
+    assert form["reviewers_see_others"].checked
+    form["reviewers_see_others"] = False
     form.submit(status=303).follow()
     assert (conference.poster_max_mb, conference.poster_max_pages) == (30, 2)
     assert conference.licence_list == ["CC-BY-4.0", "CC0-1.0"]
     assert conference.language_list == ["en", "ru", "kk"]
+    assert conference.reviewers_see_others is False
     assert conference.timezone == "Etc/GMT+12"
     # 23:59 AoE on 28 February is 11:59 UTC on 1 March.
     assert conference.submission_deadline_at == dt.datetime(2027, 3, 1, 11, 59, tzinfo=dt.UTC)

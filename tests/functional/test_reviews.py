@@ -151,3 +151,46 @@ def test_dashboard_shows_progress_and_next(testapp, dbsession, login):
     page = testapp.get(f"/c/{conference.slug}/reviews")
     assert "1 of 2 submitted" in page.text
     assert f"/reviews/{second.id}/" in page.text.split("Next unscored poster")[0][-300:]
+
+
+def test_other_reviews_only_after_submitting_and_when_allowed(testapp, dbsession, login):
+    conference = make_conference(dbsession, phase="review")
+    first = make_assignment(dbsession, conference=conference)
+    second = make_assignment(
+        dbsession, conference=conference, submission=_submission(dbsession, first)
+    )
+    login(_reviewer(dbsession, second))
+    _save(
+        testapp,
+        second,
+        {
+            "revision": 0,
+            "scores": {"relevance": 2, "originality": 2, "clarity": 2, "design": 2},
+            "texts": {"comments_committee": "Weak methods section."},
+            "confidence": 4,
+            "submit": True,
+        },
+    )
+    login(_reviewer(dbsession, first))
+    page = testapp.get(f"/reviews/{first.id}/")
+    assert "Weak methods section." not in page.text  # not before submitting one's own
+    _save(
+        testapp,
+        first,
+        {
+            "revision": 0,
+            "scores": {"relevance": 5, "originality": 5, "clarity": 5, "design": 5},
+            "confidence": 3,
+            "submit": True,
+        },
+    )
+    page = testapp.get(f"/reviews/{first.id}/")
+    assert "The other reviews" in page.text and "Weak methods section." in page.text
+    conference.reviewers_see_others = False
+    assert "Weak methods section." not in testapp.get(f"/reviews/{first.id}/").text
+
+
+def _submission(dbsession, assignment):
+    from poster_review.submissions.models import Submission
+
+    return dbsession.get(Submission, assignment.submission_id)
