@@ -100,3 +100,6 @@ def includeme(config: Configurator) -> None:
     )
     config.add_route("mail.send", "/c/{slug}/mail/send/{event}", factory=ConferenceResource)
     config.add_route("mail.outbox", "/c/{slug}/mail/outbox", factory=ConferenceResource)
+    config.add_route(
+        "reviews.rubric", "/c/{slug}/rubrics/{round:review|judging}", factory=ConferenceResource
+    )

@@ -260,3 +260,105 @@ def declare_conflict(context: AssignmentResource, request: Request) -> Response:
             "reviews.mine", slug=slug, _query={"round": context.assignment.round.value}
         )
     )
+
+
+def _definition_from_form(data: Any) -> dict[str, Any]:
+    """Rubric JSON from the editor: rows criteria-<i>-<field> and fields-<i>-<field>."""
+    criteria, fields = [], []
+    for i in range(40):
+        key = (data.get(f"criteria-{i}-key") or "").strip()
+        if not key:
+            continue
+        levels: dict[str, str] = {}
+        for line in (data.get(f"criteria-{i}-levels") or "").splitlines():
+            level, _sep, text = line.partition(":")
+            if level.strip().lstrip("-").isdigit() and text.strip():
+                levels[level.strip()] = text.strip()
+        criteria.append(
+            {
+                "key": key,
+                "name": (data.get(f"criteria-{i}-name") or key).strip(),
+                "description": (data.get(f"criteria-{i}-description") or "").strip(),
+                "weight": _number(data.get(f"criteria-{i}-weight"), 0.0),
+                "scale_min": int(_number(data.get(f"criteria-{i}-scale_min"), 1)),
+                "scale_max": int(_number(data.get(f"criteria-{i}-scale_max"), 5)),
+                "required": data.get(f"criteria-{i}-required") == "1",
+                "levels": levels,
+            }
+        )
+    for i in range(10):
+        key = (data.get(f"fields-{i}-key") or "").strip()
+        if not key:
+            continue
+        visibility = data.get(f"fields-{i}-visibility")
+        fields.append(
+            {
+                "key": key,
+                "label": (data.get(f"fields-{i}-label") or key).strip(),
+                "visibility": visibility if visibility in ("authors", "committee") else "committee",
+                "required": data.get(f"fields-{i}-required") == "1",
+            }
+        )
+    return {
+        "name": (data.get("name") or "").strip() or "Rubric",
+        "confidence": data.get("confidence") == "1",
+        "criteria": criteria,
+        "text_fields": fields,
+    }
+
+
+def _number(raw: Any, default: float) -> float:
+    try:
+        return float(str(raw).strip().replace(",", "."))
+    except ValueError:
+        return default
+
+
+@view_config(
+    route_name="reviews.rubric", renderer="reviews/rubric.jinja2", permission=P.ConferenceManage
+)
+def rubric_editor(context: ConferenceResource, request: Request) -> Response | dict[str, Any]:
+    """The chair's rubric per round. Once a score uses a version, saving makes a new one:
+    reviews keep the version they were scored with."""
+    conference = context.conference
+    round_ = (
+        ReviewRound.judging if request.matchdict["round"] == "judging" else (ReviewRound.review)
+    )
+    current = services.current_rubric(request.dbsession, conference.id, round_)
+    locked = services.is_locked(request.dbsession, current)
+    page: dict[str, Any] = {
+        "conference": conference,
+        "round": round_,
+        "version": current,
+        "locked": locked,
+        "definition": current.definition,
+        "problems": [],
+    }
+    if request.method != "POST":
+        return page
+    definition = _definition_from_form(request.POST)
+    try:
+        saved = services.save_rubric(
+            request.dbsession,
+            conference_id=conference.id,
+            round_=round_,
+            definition=definition,
+            by_id=request.user.id,
+            now=utcnow(),
+        )
+    except rubrics.RubricError as exc:
+        request.response.status = 400
+        page.update(definition=definition, problems=exc.problems)
+        return page
+    request.session.flash(
+        request.localizer.translate(
+            _(
+                "Saved as version ${n}; earlier reviews keep their version.",
+                mapping={"n": saved.version},
+            )
+            if saved.id != current.id
+            else _("Rubric saved.")
+        ),
+        "success",
+    )
+    return HTTPSeeOther(request.path)

@@ -117,6 +117,7 @@ MATRIX: dict[str, dict[str, int] | dict[str, dict[str, int]]] = {
     "assignment.conflicts": CHAIR_ONLY,
     "assignment.pool": CHAIR_ONLY,
     "mail.index": CHAIR_ONLY,
+    "reviews.rubric": CHAIR_ONLY,
     "mail.outbox": CHAIR_ONLY,
     "mail.send": CHAIR_ONLY,
     "mail.template": CHAIR_ONLY,
@@ -144,6 +145,7 @@ PLACEHOLDERS = {
     "size": "small",
     "run_id": "999999",
     "event": "review_reminder",
+    "round": "review",
     "locale": "en",
 }
 

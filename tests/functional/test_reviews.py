@@ -194,3 +194,44 @@ def _submission(dbsession, assignment):
     from poster_review.submissions.models import Submission
 
     return dbsession.get(Submission, assignment.submission_id)
+
+
+def test_rubric_editor_versions_once_scores_exist(testapp, dbsession, login):
+    from poster_review.accounts.models import Role
+    from poster_review.reviews.models import RubricVersion
+    from tests.factories import add_role
+
+    conference = make_conference(dbsession, phase="review")
+    chair = make_user(dbsession)
+    add_role(dbsession, chair, conference, Role.chair)
+    login(chair)
+    url = f"/c/{conference.slug}/rubrics/review"
+    form = testapp.get(url).forms["rubric-form"]
+    assert form["criteria-0-key"].value == "relevance"
+    form["criteria-0-weight"] = "0"
+    page = form.submit(status=400)
+    assert "The weight of Relevance to the congress theme must be more than 0." in page.text
+    form = page.forms["rubric-form"]
+    form["criteria-0-weight"] = "30"
+    form["criteria-5-key"] = "handout"
+    form["criteria-5-name"] = "Handout or QR link"
+    form["criteria-5-weight"] = "5"
+    form["criteria-5-levels"] = "1: none\n5: excellent"
+    form.submit(status=303)
+    versions = dbsession.scalars(select(RubricVersion)).all()
+    assert len(versions) == 1  # no score yet: edited in place
+    keys = [c["key"] for c in versions[0].definition["criteria"]]
+    assert keys[-1] == "handout" and versions[0].definition["criteria"][0]["weight"] == 30
+
+    # Once a review uses it, a change makes version 2 and the review keeps version 1.
+    assignment = make_assignment(dbsession, conference=conference)
+    login(_reviewer(dbsession, assignment))
+    _save(testapp, assignment, {"revision": 0, "scores": {"relevance": 3}})
+    login(chair)
+    form = testapp.get(url).forms["rubric-form"]
+    form["criteria-1-weight"] = "20"
+    form.submit(status=303)
+    versions = dbsession.scalars(select(RubricVersion).order_by(RubricVersion.version)).all()
+    assert [v.version for v in versions] == [1, 2]
+    review = dbsession.scalars(select(Review)).one()
+    assert review.rubric_id == versions[0].id
