@@ -41,8 +41,13 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("live")
+def live_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("live")
+
+
+@pytest.fixture(scope="session")
+def live_server(live_dir: Path) -> Iterator[str]:
+    tmp = live_dir
     port = free_port()
     raw = {
         "here": str(REPO_ROOT),
