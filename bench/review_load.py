@@ -140,8 +140,11 @@ def prepare(url: str, n: int) -> list[tuple[str, int]]:
 
 
 class Reviewer(threading.Thread):
-    def __init__(self, base: str, email: str, assignment_id: int, until: float) -> None:
+    def __init__(
+        self, base: str, email: str, assignment_id: int, until: float, pause: float = 0.0
+    ) -> None:
         super().__init__(daemon=True)
+        self.pause = pause
         self.base, self.email, self.assignment_id, self.until = base, email, assignment_id, until
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
@@ -203,6 +206,9 @@ class Reviewer(threading.Thread):
                 self.errors += 1
                 if self.errors <= 2:
                     print(f"  error {status}: {payload[:200]!r}", file=sys.stderr)
+            if self.pause:
+                # A person changes a score, the page waits (debounce) and saves: not a loop.
+                time.sleep(self.pause)
 
 
 def check(url: str, reviewers: list[Reviewer]) -> int:
@@ -234,6 +240,13 @@ def main() -> int:
     parser.add_argument("--reviewers", type=int, default=60)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--database", default="", help="PostgreSQL URL (default: SQLite)")
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=0.5,
+        help="seconds each reviewer waits between saves (0: as fast as "
+        "the server answers); the page autosaves 0.8 s after a change",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
@@ -270,7 +283,7 @@ def main() -> int:
                 print((tmp / "server.log").read_text()[-2000:], file=sys.stderr)
                 raise SystemExit("the server did not start")
             until = time.monotonic() + args.seconds
-            threads = [Reviewer(base, email, aid, until) for email, aid in people]
+            threads = [Reviewer(base, email, aid, until, args.pause) for email, aid in people]
             started = time.monotonic()
             for t in threads:
                 t.start()
@@ -293,7 +306,10 @@ def main() -> int:
             ]
             print("  server errors (last 3):", *errors[-3:], sep="\n    ")
         kind = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
-        print(f"{kind}: {args.reviewers} reviewers, {elapsed:.0f} s (including sign-in)")
+        print(
+            f"{kind}: {args.reviewers} reviewers, {elapsed:.0f} s (including sign-in), "
+            f"pause {args.pause} s between a reviewer's saves"
+        )
         print(f"  acknowledged saves: {saves}  ({saves / args.seconds:.1f} saves/s)")
         print(
             f"  latency p50 {statistics.median(latencies) * 1000:.0f} ms, "
