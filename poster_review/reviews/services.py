@@ -45,8 +45,11 @@ def default_rubric(round_: ReviewRound) -> rubrics.Rubric:
     return base
 
 
-def current_rubric(dbsession: Session, conference_id: int, round_: ReviewRound) -> RubricVersion:
-    """The newest rubric version of the round; the default poster rubric the first time."""
+def current_rubric(
+    dbsession: Session, conference_id: int, round_: ReviewRound, *, create: bool = True
+) -> RubricVersion:
+    """The newest rubric version of the round; the default poster rubric the first time
+    (stored unless ``create`` is false: pages that only show it must not write)."""
     found = dbsession.scalars(
         select(RubricVersion)
         .where(RubricVersion.conference_id == conference_id, RubricVersion.round == round_)
@@ -59,8 +62,9 @@ def current_rubric(dbsession: Session, conference_id: int, round_: ReviewRound) 
             version=1,
             definition=rubrics.as_json(default_rubric(round_)),
         )
-        dbsession.add(found)
-        dbsession.flush()
+        if create:
+            dbsession.add(found)
+            dbsession.flush()
     return found
 
 
@@ -103,26 +107,41 @@ def save_rubric(
     return newer
 
 
-def review_for(dbsession: Session, assignment: Assignment, now: dt.datetime) -> Review:
+def review_for(
+    dbsession: Session, assignment: Assignment, now: dt.datetime, *, create: bool = True
+) -> Review:
+    """The assignment's review; a new empty one the first time. With ``create`` false
+    (a page that only shows it), the new review is not stored: a GET never writes, so
+    many reviewers opening pages at once never contend for the database."""
     review = dbsession.scalars(
         select(Review).where(Review.assignment_id == assignment.id)
     ).one_or_none()
     if review is None:
-        version = current_rubric(dbsession, assignment.conference_id, assignment.round)
+        version = current_rubric(
+            dbsession, assignment.conference_id, assignment.round, create=create
+        )
         review = Review(
-            assignment=assignment,
+            assignment_id=assignment.id,
             rubric_id=version.id,
             scores={},
             texts={},
             created_at=now,
             updated_at=now,
+            revision=0,
+            state=ReviewState.draft,
+            presenter_absent=False,
         )
-        dbsession.add(review)
-        dbsession.flush()
+        review.unsaved_definition = version.definition  # type: ignore[attr-defined]
+        if create:
+            review.assignment = assignment
+            dbsession.add(review)
+            dbsession.flush()
     return review
 
 
 def rubric_of(dbsession: Session, review: Review) -> rubrics.Rubric:
+    if review.rubric_id is None:  # shown, never saved yet
+        return rubrics.from_json(review.unsaved_definition)
     return rubrics.from_json(dbsession.get_one(RubricVersion, review.rubric_id).definition)
 
 

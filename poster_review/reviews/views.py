@@ -116,7 +116,9 @@ def others_visible(request: Request, context: AssignmentResource, review: Review
 
 @view_config(route_name="reviews.edit", renderer="reviews/edit.jinja2", permission=P.ReviewsWrite)
 def edit(context: AssignmentResource, request: Request) -> Response | dict[str, Any]:
-    review = services.review_for(request.dbsession, context.assignment, utcnow())
+    review = services.review_for(
+        request.dbsession, context.assignment, utcnow(), create=request.method == "POST"
+    )
     if request.method != "POST":
         return _page(context, request, review)
     rubric = services.rubric_of(request.dbsession, review)
@@ -324,7 +326,9 @@ def rubric_editor(context: ConferenceResource, request: Request) -> Response | d
     round_ = (
         ReviewRound.judging if request.matchdict["round"] == "judging" else (ReviewRound.review)
     )
-    current = services.current_rubric(request.dbsession, conference.id, round_)
+    current = services.current_rubric(
+        request.dbsession, conference.id, round_, create=request.method == "POST"
+    )
     locked = services.is_locked(request.dbsession, current)
     page: dict[str, Any] = {
         "conference": conference,
