@@ -8,7 +8,7 @@ zope.sqlalchemy; pyramid_tm commits at the end unless the response is an error
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import transaction
@@ -65,6 +65,24 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def after_commit_once(dbsession: Session, key: str, action: Callable[[], None]) -> None:
+    """Run ``action`` once the session's current transaction commits (never if it rolls
+    back). Calls with the same ``key`` in one transaction run it once."""
+    if dbsession.info.get(key):
+        return
+    dbsession.info[key] = True
+
+    def committed(session: Session) -> None:
+        session.info.pop(key, None)
+        action()
+
+    def rolled_back(session: Session) -> None:
+        session.info.pop(key, None)
+
+    event.listen(dbsession, "after_commit", committed, once=True)
+    event.listen(dbsession, "after_soft_rollback", rolled_back, once=True)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

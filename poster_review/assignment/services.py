@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from poster_review.accounts.models import Membership, Role, User
@@ -32,6 +32,7 @@ from poster_review.assignment.models import (
 )
 from poster_review.assignment.pool import PoolRow
 from poster_review.conferences.models import Conference
+from poster_review.db import after_commit_once
 from poster_review.i18n import _
 from poster_review.notifications.services import queue_email
 from poster_review.settings import Settings
@@ -493,19 +494,10 @@ def save_bids(
 def schedule_detection(dbsession: Session, conference_id: int) -> None:
     """Run conflict detection in the background once this transaction commits (after a
     submission or the reviewer pool changed). Nothing runs if it rolls back."""
-    key = f"detect:{conference_id}"
-    if dbsession.info.get(key):
-        return
-    dbsession.info[key] = True
 
-    def after_commit(session: Session) -> None:
-        session.info.pop(key, None)
+    def detect() -> None:
         from poster_review import tasks
 
         tasks.detect_conflicts(conference_id)
 
-    def after_rollback(session: Session) -> None:
-        session.info.pop(key, None)
-
-    event.listen(dbsession, "after_commit", after_commit, once=True)
-    event.listen(dbsession, "after_soft_rollback", after_rollback, once=True)
+    after_commit_once(dbsession, f"detect:{conference_id}", detect)

@@ -14,13 +14,14 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, event, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from poster_review.accounts.models import User
 from poster_review.assignment.models import Assignment, ReviewRound
 from poster_review.awards.models import Decision, Outcome
 from poster_review.conferences.models import Conference
+from poster_review.db import after_commit_once
 from poster_review.errors import InvalidInput
 from poster_review.i18n import _
 from poster_review.notifications import templating
@@ -156,22 +157,14 @@ def queue_email(
 def _deliver_after_commit(dbsession: Session) -> None:
     """Once the transaction that queued mail commits, ask a worker to send it now (the
     periodic task would within a minute anyway). Nothing is sent if it rolls back."""
-    if dbsession.info.get("mail_hook"):
-        return
-    dbsession.info["mail_hook"] = True
 
-    def after_commit(session: Session) -> None:
-        session.info.pop("mail_hook", None)
+    def deliver() -> None:
         from poster_review import tasks
 
         if not tasks.huey.immediate:  # tests deliver explicitly
             tasks.deliver_mail()
 
-    def after_rollback(session: Session) -> None:
-        session.info.pop("mail_hook", None)
-
-    event.listen(dbsession, "after_commit", after_commit, once=True)
-    event.listen(dbsession, "after_soft_rollback", after_rollback, once=True)
+    after_commit_once(dbsession, "mail_hook", deliver)
 
 
 # --- The chairs' template editor --------------------------------------------------------
