@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "poster_review.commands.mail",
     "poster_review.commands.worker",
     "poster_review.commands.sweep",
+    "poster_review.commands.backup",
     "poster_review.commands.assign",
     "poster_review.submissions.inspect_command",
     "poster_review.assignment.match_command",
