@@ -124,6 +124,14 @@ def available_locales() -> list[tuple[str, str]]:
     return [(code, Locale.parse(code).get_display_name(code) or code) for code in AVAILABLE_LOCALES]
 
 
+def language_name(code: str) -> str:
+    """A language's name in itself ("français", "العربية"), for language choosers."""
+    try:
+        return str(Locale.parse(code).get_display_name(code) or code)
+    except (ValueError, TypeError):
+        return code
+
+
 def includeme(config: Configurator) -> None:
     env: Any = config.get_jinja2_environment(".jinja2")
     env.filters["instant"] = instant
@@ -135,6 +143,7 @@ def includeme(config: Configurator) -> None:
     env.filters["event_label"] = event_label
     env.filters["outcome_label"] = outcome_label
     env.filters["zone_label"] = timezones.zone_label
+    env.filters["language_name"] = language_name
     env.globals["text_direction"] = text_direction
     env.globals["available_locales"] = available_locales
     env.autoescape = True

@@ -9,7 +9,14 @@ from poster_review.assignment.models import (
     Conflict,
     ReviewerProfile,
 )
-from poster_review.awards.models import Decision, Outcome
+from poster_review.awards.models import (
+    AuditEntry,
+    AwardCategory,
+    AwardPublication,
+    AwardSnapshot,
+    Decision,
+    Outcome,
+)
 from poster_review.conferences.models import BlindMode, Conference, Track
 from poster_review.db import Base
 from poster_review.notifications.models import OutboxMessage, OutboxState
@@ -27,7 +34,11 @@ __all__ = [
     "Assignment",
     "AssignmentLog",
     "AssignmentRun",
+    "AuditEntry",
     "AuthToken",
+    "AwardCategory",
+    "AwardPublication",
+    "AwardSnapshot",
     "Base",
     "Bid",
     "BlindMode",

@@ -79,9 +79,7 @@ def includeme(config: Configurator) -> None:
     config.add_route("onsite.board", "/c/{slug}/board/{number}", factory=ConferenceResource)
     config.add_route("onsite.magic", "/judge/{token}")
 
-    # decisions, awards and the public gallery
-    config.add_route("awards.decisions", "/c/{slug}/decisions", factory=ConferenceResource)
-    config.add_route("awards.gallery", "/c/{slug}/posters", factory=ConferenceResource)
+    _awards(config)
 
     # reviewer pool, conflicts and assignment
     config.add_route("assignment.overview", "/c/{slug}/assignments", factory=ConferenceResource)
@@ -102,4 +100,25 @@ def includeme(config: Configurator) -> None:
     config.add_route("mail.outbox", "/c/{slug}/mail/outbox", factory=ConferenceResource)
     config.add_route(
         "reviews.rubric", "/c/{slug}/rubrics/{round:review|judging}", factory=ConferenceResource
+    )
+
+
+def _awards(config: Configurator) -> None:
+    """Ranking, decisions, awards and the public pages of their results."""
+    config.add_route("awards.decisions", "/c/{slug}/decisions", factory=ConferenceResource)
+    config.add_route("awards.gallery", "/c/{slug}/posters", factory=ConferenceResource)
+    config.add_route("ranking.page", "/c/{slug}/ranking", factory=ConferenceResource)
+    config.add_route(
+        "ranking.export", "/c/{slug}/ranking.{fmt:csv|xlsx|json}", factory=ConferenceResource
+    )
+    config.add_route("awards.manage", "/c/{slug}/awards/manage", factory=ConferenceResource)
+    config.add_route(
+        "awards.category",
+        "/c/{slug}/awards/manage/{category_id:\\d+}",
+        factory=ConferenceResource,
+    )
+    config.add_route("awards.audit", "/c/{slug}/audit", factory=ConferenceResource)
+    config.add_route("awards.public", "/c/{slug}/awards", factory=ConferenceResource)
+    config.add_route(
+        "awards.export", "/c/{slug}/awards.{fmt:csv|xlsx|json}", factory=ConferenceResource
     )

@@ -1,5 +1,8 @@
 """``poster-review rank --input REVIEWS.csv --output RANKING.json [--method METHOD]``.
 
+Or ``poster-review [-c INI] rank --conference SLUG --output RANKING.json``: the same
+ranking from the conference's submitted reviews in the database (posters by number).
+
 ``METHOD`` is ``calibrated`` (the default), ``mean`` or ``median``.
 
 Reads one review per line (header ``poster,reviewer,score[,confidence]``, columns in
@@ -50,11 +53,16 @@ def add_parser(subparsers: Any) -> None:
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument(
         "--input",
-        required=True,
         metavar="REVIEWS.csv",
         help="CSV with the header poster,reviewer,score[,confidence] (confidence 1-5)",
+    )
+    source.add_argument(
+        "--conference",
+        metavar="SLUG",
+        help="rank the submitted reviews of this conference in the database (-c INI) instead",
     )
     parser.add_argument("--output", required=True, metavar="RANKING.json", help="where to write")
     parser.add_argument(
@@ -216,23 +224,69 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
 
+def _database_reviews(args: argparse.Namespace) -> list[Review]:
+    """The conference's submitted review-round totals; posters are named by their
+    number, as chairs know them, reviewers by their account id."""
+    from sqlalchemy import select
+
+    from poster_review.cli import UsageError
+    from poster_review.commands.env import db_session, load_settings
+    from poster_review.conferences.services import get_by_slug
+    from poster_review.i18n import _, render
+    from poster_review.ranking import services
+    from poster_review.ranking.scoring import Review
+    from poster_review.submissions.models import Submission
+
+    try:
+        settings = load_settings(args)
+    except UsageError as exc:
+        raise BadInput(str(exc)) from None
+    with db_session(settings) as dbsession:
+        conference = get_by_slug(dbsession, args.conference)
+        if conference is None:
+            raise BadInput(
+                render(_("There is no conference ${slug}.", mapping={"slug": args.conference}))
+            )
+        numbers = dict(
+            dbsession.execute(
+                select(Submission.id, Submission.number).where(
+                    Submission.conference_id == conference.id
+                )
+            ).all()
+        )
+        rows = services.submitted_reviews(dbsession, conference.id)
+        return [
+            Review(
+                poster=int(numbers[r.submission_id]),
+                reviewer=r.reviewer_id,
+                score=r.total,
+                confidence=r.confidence,
+            )
+            for r in rows
+        ]
+
+
 def _run(args: argparse.Namespace) -> int:
     from poster_review.i18n import _, render
     from poster_review.ranking import export, scoring
 
-    source = Path(args.input)
-    try:
-        data = source.read_bytes()
-    except OSError as exc:
-        raise BadInput(
-            render(
-                _(
-                    "Cannot read ${name}: ${reason}.",
-                    mapping={"name": args.input, "reason": exc.strerror or exc},
+    if args.conference:
+        reviews = _database_reviews(args)
+        args.input = args.conference
+    else:
+        source = Path(args.input)
+        try:
+            data = source.read_bytes()
+        except OSError as exc:
+            raise BadInput(
+                render(
+                    _(
+                        "Cannot read ${name}: ${reason}.",
+                        mapping={"name": args.input, "reason": exc.strerror or exc},
+                    )
                 )
-            )
-        ) from None
-    reviews = read_reviews(data, args.input)
+            ) from None
+        reviews = read_reviews(data, args.input)
     try:
         parameters = scoring.RankingParameters(
             method=scoring.Method(args.method),
@@ -281,6 +335,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="poster-review rank", description="Rank posters from review scores."
     )
+    parser.add_argument("-c", "--config", default="development.ini", metavar="INI")
     _add_arguments(parser)
     return run(parser.parse_args(argv))
 

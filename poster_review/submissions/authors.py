@@ -19,7 +19,7 @@ from poster_review.i18n import _
 
 MAX_AUTHORS = 30
 FIELDS = ("name", "name_latin", "email", "affiliations", "country", "orcid")
-FLAGS = ("presenting", "corresponding", "student")
+FLAGS = ("presenting", "corresponding", "student", "first_time")
 _ORCID = re.compile(r"^(?:https?://orcid\.org/)?(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])$", re.I)
 
 
@@ -34,6 +34,8 @@ class AuthorInput:
     presenting: bool = False
     corresponding: bool = False
     student: bool = False
+    # First time at this congress: some awards are only for newcomers.
+    first_time: bool = False
 
 
 def orcid_checksum_ok(digits: str) -> bool:
@@ -133,6 +135,7 @@ def parse_authors(data: Mapping[str, str]) -> tuple[list[AuthorInput], dict[str,
                 presenting=get("presenting") == "1",
                 corresponding=get("corresponding") == "1",
                 student=get("student") == "1",
+                first_time=get("first_time") == "1",
             )
         )
     return authors, errors

@@ -94,6 +94,7 @@ class SubmissionAuthor(Base):
     is_presenting: Mapped[bool] = mapped_column(default=False)
     is_corresponding: Mapped[bool] = mapped_column(default=False)
     is_student: Mapped[bool] = mapped_column(default=False)
+    is_first_time: Mapped[bool] = mapped_column(default=False)
     # The account with this e-mail address, when there is one: it may see the submission.
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True

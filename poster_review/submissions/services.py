@@ -122,6 +122,7 @@ def set_authors(submission: Submission, authors: Sequence[AuthorInput]) -> None:
                 is_presenting=a.presenting,
                 is_corresponding=a.corresponding,
                 is_student=a.student,
+                is_first_time=a.first_time,
             )
         )
 

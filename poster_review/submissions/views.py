@@ -92,6 +92,7 @@ def _author_rows(authors: list[Any], extra: int = 1) -> list[dict[str, Any]]:
             "presenting": a.presenting if isinstance(a, AuthorInput) else a.is_presenting,
             "corresponding": a.corresponding if isinstance(a, AuthorInput) else a.is_corresponding,
             "student": a.student if isinstance(a, AuthorInput) else a.is_student,
+            "first_time": a.first_time if isinstance(a, AuthorInput) else a.is_first_time,
         }
         for a in authors
     ]
@@ -106,6 +107,7 @@ def _author_rows(authors: list[Any], extra: int = 1) -> list[dict[str, Any]]:
             "presenting": False,
             "corresponding": False,
             "student": False,
+            "first_time": False,
         }
         for _ in range(extra)
     ]

@@ -126,6 +126,14 @@ MATRIX: dict[str, dict[str, int] | dict[str, dict[str, int]]] = {
     "assignment.bids": REVIEWER_POOL,
     "assignment.run": {**CHAIR_ONLY, "chair": 404, "admin": 404},  # no such run
     "awards.gallery": ALL,
+    "ranking.page": CHAIR_ONLY,
+    "ranking.export": CHAIR_ONLY,
+    "awards.manage": CHAIR_ONLY,
+    "awards.category": {**CHAIR_ONLY, "chair": 404, "admin": 404},  # no such award
+    "awards.audit": CHAIR_ONLY,
+    "awards.public": ALL,
+    # Nothing is published in these phases: no list to download, for anyone.
+    "awards.export": dict.fromkeys(PERSONAS, 404),
     "onsite.labels": CHAIR_ONLY,
     "onsite.magic": BAD_TOKEN,
     # A label's QR code: the assigned reviewer is sent on to the scoring page.
@@ -147,6 +155,8 @@ PLACEHOLDERS = {
     "event": "review_reminder",
     "round": "review",
     "locale": "en",
+    "category_id": "999999",
+    "fmt": "csv",
 }
 
 

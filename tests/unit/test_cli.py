@@ -215,3 +215,63 @@ def test_assign_command_on_the_demo(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "fewer eligible reviewers than they need" in err and "Traceback" not in err
     assert main(["-c", ini, "assign", "--conference", "nope"]) == 2
+
+
+def test_rank_command_on_the_database(tmp_path, capsys):
+    import json
+    import sqlite3
+
+    ini = str(_ini(tmp_path))
+    assert main(["-c", ini, "db", "upgrade"]) == 0
+    assert main(["-c", ini, "demo", "--no-inspect"]) == 0
+    assert main(["-c", ini, "assign", "--conference", "wlic-astana", "--k", "2", "--apply"]) == 0
+    _score_every_assignment(ini)
+    out = tmp_path / "ranking.json"
+    capsys.readouterr()
+    argv = ["-c", ini, "rank", "--conference", "wlic-astana", "--output", str(out)]
+    assert main([*argv, "--bootstrap", "50"]) == 0
+    assert "Ranked" in capsys.readouterr().out
+    document = json.loads(out.read_text())
+    db = sqlite3.connect(tmp_path / "cli.sqlite")
+    submitted = db.execute(
+        "SELECT count(*) FROM reviews r JOIN assignments a ON a.id = r.assignment_id "
+        "WHERE r.state = 'submitted' AND r.total IS NOT NULL AND a.round = 'review'"
+    ).fetchone()[0]
+    numbers = {n for (n,) in db.execute("SELECT number FROM submissions")}
+    assert submitted > 0
+    assert document["method"] == "calibrated"
+    assert sum(p["n_reviews"] for p in document["posters"]) == submitted
+    assert {p["poster"] for p in document["posters"]} <= numbers
+    assert [p["rank"] for p in document["posters"]] == sorted(
+        p["rank"] for p in document["posters"]
+    )
+    assert main(["-c", ini, "rank", "--conference", "nope", "--output", str(out)]) == 2
+    assert "There is no conference nope." in capsys.readouterr().err
+
+
+def _score_every_assignment(ini: str) -> None:
+    """Submitted reviews for every assignment, as the reviewers would have written them."""
+    import argparse
+
+    from sqlalchemy import select
+
+    from poster_review.assignment.models import Assignment, ReviewRound
+    from poster_review.commands.env import db_session, load_settings
+    from poster_review.reviews.models import Review, ReviewState
+    from poster_review.reviews.services import current_rubric
+
+    settings = load_settings(argparse.Namespace(config=ini))
+    with db_session(settings) as dbsession:
+        for i, assignment in enumerate(dbsession.scalars(select(Assignment))):
+            rubric = current_rubric(dbsession, assignment.conference_id, ReviewRound.review)
+            dbsession.add(
+                Review(
+                    assignment_id=assignment.id,
+                    rubric_id=rubric.id,
+                    total=float(40 + (assignment.submission_id * 7 + i) % 55),
+                    confidence=3,
+                    state=ReviewState.submitted,
+                    scores={},
+                    texts={},
+                )
+            )
