@@ -20,6 +20,14 @@ from poster_review.awards.models import (
 from poster_review.conferences.models import BlindMode, Conference, Track
 from poster_review.db import Base
 from poster_review.notifications.models import OutboxMessage, OutboxState
+from poster_review.onsite.models import (
+    Board,
+    JudgeAvailability,
+    JudgeVisit,
+    PosterPlacement,
+    PosterSession,
+    SessionSlot,
+)
 from poster_review.reviews.models import Review, ReviewState, RubricVersion
 from poster_review.submissions.models import (
     InspectionState,
@@ -42,21 +50,27 @@ __all__ = [
     "Base",
     "Bid",
     "BlindMode",
+    "Board",
     "Conference",
     "Conflict",
     "Decision",
     "InspectionState",
+    "JudgeAvailability",
+    "JudgeVisit",
     "LoginFailure",
     "Membership",
     "OutboxMessage",
     "OutboxState",
     "Outcome",
     "PosterFile",
+    "PosterPlacement",
+    "PosterSession",
     "Review",
     "ReviewState",
     "ReviewerProfile",
     "Role",
     "RubricVersion",
+    "SessionSlot",
     "Submission",
     "SubmissionAuthor",
     "SubmissionEvent",

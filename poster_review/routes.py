@@ -79,6 +79,24 @@ def includeme(config: Configurator) -> None:
     config.add_route("onsite.board", "/c/{slug}/board/{number}", factory=ConferenceResource)
     config.add_route("onsite.magic", "/judge/{token}")
 
+    # the poster session
+    ps = "/c/{slug}/poster-sessions"
+    one = ps + "/{session_id:\\d+}"
+    for name, path in [
+        ("sessions", ps),
+        ("boards", ps + "/boards"),
+        ("floormap", ps + "/floor-map.svg"),
+        ("session", one),
+        ("schedule", one + "/schedule"),
+        ("live", one + "/live"),
+        ("live_json", one + "/live.json"),
+        ("availability", "/c/{slug}/my-availability"),
+        ("route", "/c/{slug}/route"),
+        ("route_ics", "/c/{slug}/route.ics"),
+    ]:
+        config.add_route(f"onsite.{name}", path, factory=ConferenceResource)
+    config.add_route("onsite.presence", sub + "/presence", factory=SubmissionResource)
+
     _awards(config)
 
     # reviewer pool, conflicts and assignment

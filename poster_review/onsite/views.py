@@ -11,6 +11,7 @@ from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED, remember
 from pyramid.view import view_config
 from sqlalchemy import func, select
+from sqlalchemy.orm import object_session
 
 from poster_review.accounts import services as account_services
 from poster_review.accounts.errors import InvalidToken
@@ -19,6 +20,7 @@ from poster_review.assignment.models import Assignment, ReviewRound
 from poster_review.db import utcnow
 from poster_review.forms import Form
 from poster_review.i18n import _
+from poster_review.onsite import services as onsite_services
 from poster_review.onsite.labels import Label, render_labels
 from poster_review.permissions import Permission as P
 from poster_review.resources import ConferenceResource
@@ -26,7 +28,12 @@ from poster_review.submissions.models import Submission, SubmissionState
 
 
 def board_label(submission: Submission) -> str:
-    """The board a poster hangs on; until boards are planned, its poster number."""
+    """The board a poster hangs on once boards are planned; until then, its poster number."""
+    dbsession = object_session(submission)
+    if dbsession is not None:
+        label = onsite_services.board_numbers(dbsession, [submission.id]).get(submission.id)
+        if label:
+            return label
     return str(submission.number)
 
 

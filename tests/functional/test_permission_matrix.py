@@ -138,6 +138,18 @@ MATRIX: dict[str, dict[str, int] | dict[str, dict[str, int]]] = {
     "onsite.magic": BAD_TOKEN,
     # A label's QR code: the assigned reviewer is sent on to the scoring page.
     "onsite.board": {**dict.fromkeys(PERSONAS, 404), "anonymous": 303, "assigned_reviewer": 303},
+    # The poster session: chairs plan it; judges see their own route and availability.
+    "onsite.sessions": CHAIR_ONLY,
+    "onsite.boards": CHAIR_ONLY,
+    "onsite.floormap": {**CHAIR_ONLY, "chair": 404, "admin": 404},  # no boards yet
+    "onsite.session": {**CHAIR_ONLY, "chair": 404, "admin": 404},  # no such session
+    "onsite.schedule": {**CHAIR_ONLY, "chair": 404, "admin": 404},
+    "onsite.live": {**CHAIR_ONLY, "chair": 404, "admin": 404},
+    "onsite.live_json": {**CHAIR_ONLY, "chair": 404, "admin": 404},
+    "onsite.availability": SIGNED_IN,
+    "onsite.route": SIGNED_IN,
+    "onsite.route_ics": SIGNED_IN,
+    "onsite.presence": SUBMISSION_STATUS,
     "reviews.edit": REVIEW_WRITE,
     "reviews.state": REVIEW_READ,
     "reviews.autosave": NO_GET,
@@ -157,6 +169,7 @@ PLACEHOLDERS = {
     "locale": "en",
     "category_id": "999999",
     "fmt": "csv",
+    "session_id": "999999",
 }
 
 
