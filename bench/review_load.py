@@ -1,6 +1,7 @@
 """Concurrent reviewers saving scores against waitress, on SQLite or PostgreSQL.
 
     python bench/review_load.py [--reviewers 60] [--seconds 60] [--database URL]
+                                [--pause 0.5] [--server-log FILE]
 
 Starts `poster-review serve` on a free loopback port with a fresh database, creates one
 conference with N reviewers (each assigned one poster), signs every reviewer in, then
@@ -15,6 +16,7 @@ import argparse
 import http.cookiejar
 import json
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -163,11 +165,15 @@ class Reviewer(threading.Thread):
         self.revision = 0
 
     def _open(self, request: urllib.request.Request | str) -> tuple[int, bytes]:
+        """(status, body); status 0 when no answer came (timeout, connection reset), so
+        that such a save counts as an error instead of ending the reviewer's thread."""
         try:
             with self.opener.open(request, timeout=30) as r:
                 return r.status, r.read()
         except urllib.error.HTTPError as e:
             return e.code, e.read()
+        except OSError as e:
+            return 0, repr(e).encode()
 
     @staticmethod
     def _token(html: bytes) -> str:
@@ -265,6 +271,12 @@ def main() -> int:
         help="seconds each reviewer waits between saves (0: as fast as "
         "the server answers); the page autosaves 0.8 s after a change",
     )
+    parser.add_argument(
+        "--server-log",
+        type=Path,
+        default=None,
+        help="keep a copy of the server's log (warnings and tracebacks) in this file",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
@@ -319,6 +331,8 @@ def main() -> int:
             t.errors + t.conflicts for t in threads
         )
         lost = check(url, threads)
+        if args.server_log is not None:
+            shutil.copyfile(tmp / "server.log", args.server_log)
         if any(t.errors for t in threads):
             errors = [
                 line

@@ -17,7 +17,7 @@ from pyramid.config import Configurator
 from pyramid.request import Request
 from sqlalchemy import DateTime, MetaData, TypeDecorator, engine_from_config, event
 from sqlalchemy.engine import Dialect, Engine
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -78,11 +78,13 @@ def after_commit_once(dbsession: Session, key: str, action: Callable[[], None]) 
         session.info.pop(key, None)
         action()
 
-    def rolled_back(session: Session) -> None:
-        session.info.pop(key, None)
+    def rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+        # A savepoint rolled back: the transaction (and the hook) may still commit.
+        if not previous_transaction.nested:
+            session.info.pop(key, None)
 
     event.listen(dbsession, "after_commit", committed, once=True)
-    event.listen(dbsession, "after_soft_rollback", rolled_back, once=True)
+    event.listen(dbsession, "after_soft_rollback", rolled_back)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -155,6 +157,10 @@ def get_tm_session(
     return dbsession
 
 
+#: Requests with a body larger than this (bytes) do not take SQLite's write lock first.
+LARGE_BODY = 1_000_000
+
+
 def includeme(config: Configurator) -> None:
     settings: Mapping[str, Any] = config.get_settings()
     settings_obj = config.registry.poster_settings
@@ -175,7 +181,14 @@ def includeme(config: Configurator) -> None:
         if injected is not None:
             return injected
         session = get_tm_session(factory, request.tm, request=request)
-        if request.method in UNSAFE_METHODS and engine.dialect.name == "sqlite":
+        if (
+            request.method in UNSAFE_METHODS
+            and engine.dialect.name == "sqlite"
+            and (request.content_length or 0) <= LARGE_BODY
+        ):
+            # A large upload would hold the write lock while its file is stored, and
+            # every other writer would wait behind it: such requests begin deferred and
+            # take the lock only when they write (a clash is retried by pyramid_retry).
             session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
         return session
 

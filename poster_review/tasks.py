@@ -66,11 +66,25 @@ def task_session() -> Iterator[tuple[Session, Settings]]:
 @huey.task(retries=2, retry_delay=10)
 def ingest_poster_file(file_id: int) -> str:
     """Inspect one uploaded PDF and render its thumbnails (in a limited child process)."""
-    from poster_review.submissions.ingest import ingest_file
+    from poster_review.submissions import ingest
+    from poster_review.submissions.models import InspectionState
 
+    # Three steps, so that no transaction stays open during the check, which can take
+    # seconds: on SQLite an open transaction would block or be refused its write.
     with task_session() as (session, settings):
-        state = ingest_file(session, settings, file_id)
+        job = ingest.pending_job(session, file_id)
+    if job is None:
+        return "None"
+    outcome = ingest.inspect_blob(settings, job.conference, job.sha256, job.names)
+    with task_session() as (session, _settings):
+        state = ingest.store_outcome(session, file_id, outcome)
+    if state == InspectionState.pending:
+        raise InspectionDeferred(file_id)  # huey retries; the periodic sweep after that
     return str(state)
+
+
+class InspectionDeferred(Exception):
+    """The machine was too busy to check a file; the task is retried."""
 
 
 @huey.periodic_task(crontab(minute="*/5"))

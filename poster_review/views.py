@@ -109,6 +109,10 @@ def session_expired(exc: Exception, request: Request) -> dict[str, Any]:
 @exception_view_config(StaleDataError, renderer="errors/domain.jinja2")
 def stale(exc: StaleDataError, request: Request) -> dict[str, Any]:
     request.response.status = 409
+    # The failed write left the transaction unusable (PostgreSQL refuses every further
+    # statement); roll it back so the page can still read the user's language. The
+    # 409 status vetoes the commit anyway.
+    request.dbsession.rollback()
     return {
         "message": _(
             "Someone else saved this at the same time. Reload the page to see "

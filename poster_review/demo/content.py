@@ -27,7 +27,8 @@ Deliberate rough edges, so that each page has something true to show:
 
 * conflicts of interest (:attr:`DemoCongress.expected_conflicts` lists every one): a
   reviewer sharing an institution with an author, two reviewers with a past co-author,
-  one declared conflict, and the chair sharing an institution with the demo author;
+  one declared conflict, the chair sharing an institution with the demo author, and
+  the demo reviewer accounts sharing the demo author's e-mail domain;
 * five drafts and one withdrawn poster among forty;
 * :class:`PdfQuirk` marks the posters whose PDF is imperfect on purpose.
 
@@ -72,6 +73,7 @@ class ConflictKind(enum.StrEnum):
     INSTITUTION = "institution"
     COAUTHOR = "coauthor"
     DECLARED = "declared"
+    EMAIL_DOMAIN = "email_domain"
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,7 @@ class DemoReviewer:
     max_load: int
     past_coauthor_emails: tuple[str, ...] = ()
     declared_conflicts: tuple[int, ...] = ()  # poster numbers
+    min_load: int = 0
 
     @property
     def name_latin(self) -> str:
@@ -413,6 +416,13 @@ INSTITUTIONS: dict[str, Institution] = {
     "akl": _I("Auckland Libraries", "Auckland", "NZ"),
     "fudan": _I("Fudan University Library", "Shanghai", "CN"),
     "bcub": _I("Central University Library of Bucharest", "Bucharest", "RO"),
+    "usp": _I("Universidade de São Paulo, Agência de Bibliotecas", "São Paulo", "BR"),
+    "unilag": _I("University of Lagos Library", "Lagos", "NG"),
+    "nkp": _I("Národní knihovna České republiky", "Prague", "CZ"),
+    "slq": _I("State Library of Queensland", "Brisbane", "AU"),
+    "buketov": _I("Buketov Karaganda University", "Karaganda", "KZ"),
+    "qnl": _I("Qatar National Library", "Doha", "QA"),
+    "udelar": _I("Universidad de la República", "Montevideo", "UY"),
 }
 
 
@@ -1628,6 +1638,7 @@ class _ReviewerSpec:
     max_load: int
     past_coauthor_emails: tuple[str, ...] = ()
     declared_conflicts: tuple[int, ...] = ()
+    min_load: int = 0
 
 
 _REVIEWERS: tuple[_ReviewerSpec, ...] = (
@@ -1643,6 +1654,7 @@ _REVIEWERS: tuple[_ReviewerSpec, ...] = (
         tracks=("ai-literacy", "open-science"),
         languages=("en", "ru", "kk"),
         max_load=8,
+        min_load=6,
     ),
     _ReviewerSpec(
         _p("Sophie Laurent", None, REVIEWER_EMAILS[1], "FR", "nanterre", orcid=True),
@@ -1656,6 +1668,7 @@ _REVIEWERS: tuple[_ReviewerSpec, ...] = (
         tracks=("ai-literacy", "inclusion-accessibility", "library-spaces"),
         languages=("fr", "en", "es"),
         max_load=8,
+        min_load=6,
         past_coauthor_emails=("elodie.marchand@enssib.fr",),
     ),
     _ReviewerSpec(
@@ -1769,6 +1782,99 @@ _REVIEWERS: tuple[_ReviewerSpec, ...] = (
         languages=("ro", "en", "fr"),
         max_load=6,
     ),
+    # Joined the pool so that every poster can have three reviewers, none with more
+    # than six posters (the assignment's default limit).
+    _ReviewerSpec(
+        _p("Ana Beatriz Carvalho", None, "anabeatriz.carvalho@usp.br", "BR", "usp", orcid=True),
+        expertise=(
+            "research data management",
+            "open access",
+            "persistent identifiers",
+            "repositories",
+            "Latin America",
+        ),
+        tracks=("open-science", "digital-preservation"),
+        languages=("pt", "es", "en"),
+        max_load=6,
+    ),
+    _ReviewerSpec(
+        _p("Oluwaseun Adebayo", None, "oadebayo@unilag.edu.ng", "NG", "unilag"),
+        expertise=(
+            "information literacy",
+            "generative AI",
+            "school libraries",
+            "teacher collaboration",
+            "Africa",
+        ),
+        tracks=("ai-literacy", "library-spaces"),
+        languages=("en", "yo"),
+        max_load=6,
+    ),
+    _ReviewerSpec(
+        _p("Jana Dvořáková", None, "jana.dvorakova@nkp.cz", "CZ", "nkp", orcid=True),
+        expertise=("web archiving", "digitisation", "format migration", "newspapers", "OCR"),
+        tracks=("digital-preservation",),
+        languages=("cs", "en", "ru"),
+        max_load=6,
+    ),
+    _ReviewerSpec(
+        _p("Jarrah Collins", None, "jarrah.collins@slq.qld.gov.au", "AU", "slq"),
+        expertise=(
+            "Indigenous knowledge centres",
+            "cultural protocols",
+            "oral history",
+            "community archives",
+            "Indigenous languages",
+        ),
+        tracks=("indigenous-knowledge", "inclusion-accessibility"),
+        languages=("en",),
+        max_load=6,
+    ),
+    _ReviewerSpec(
+        _p(
+            "Ержан Мұхамедов",
+            "Yerzhan Mukhamedov",
+            "y.mukhamedov@buketov.edu.kz",
+            "KZ",
+            "buketov",
+        ),
+        expertise=(
+            "public libraries",
+            "library buildings",
+            "rural libraries",
+            "reading promotion",
+            "Kazakh language",
+        ),
+        tracks=("library-spaces", "inclusion-accessibility"),
+        languages=("kk", "ru", "en"),
+        max_load=6,
+    ),
+    _ReviewerSpec(
+        _p("مريم الخطيب", "Mariam Al-Khatib", "malkhatib@qnl.qa", "QA", "qnl", orcid=True),
+        expertise=(
+            "Arabic script OCR",
+            "digitisation",
+            "accessibility",
+            "multilingual metadata",
+            "research data",
+        ),
+        tracks=("inclusion-accessibility", "open-science"),
+        languages=("ar", "en", "fr"),
+        max_load=6,
+    ),
+    _ReviewerSpec(
+        _p("Lucía Fernández Ortega", None, "lucia.fernandez@fic.edu.uy", "UY", "udelar"),
+        expertise=(
+            "information literacy",
+            "media literacy",
+            "older adults",
+            "misinformation",
+            "public libraries",
+        ),
+        tracks=("ai-literacy", "inclusion-accessibility"),
+        languages=("es", "pt", "en"),
+        max_load=6,
+    ),
 )
 
 _CHAIR = _p("Айгерім Сейтқали", "Aigerim Seitkali", CHAIR_EMAIL, "KZ", "nabrk")
@@ -1797,6 +1903,18 @@ _EXPECTED_CONFLICTS: tuple[tuple[str, int, ConflictKind, str], ...] = (
         34,
         ConflictKind.DECLARED,
         "Supervised the first author's master's thesis.",
+    ),
+    # The demo accounts share example.org, which detection reads as one institution's
+    # domain: recorded here, so that no assignment is lost when detection next runs.
+    *(
+        (
+            reviewer,
+            number,
+            ConflictKind.EMAIL_DOMAIN,
+            "Shares the e-mail domain example.org with an author.",
+        )
+        for reviewer in REVIEWER_EMAILS
+        for number in (9, 35, 40)
     ),
     (
         CHAIR_EMAIL,
@@ -1921,6 +2039,7 @@ def _reviewer(spec: _ReviewerSpec) -> DemoReviewer:
         max_load=spec.max_load,
         past_coauthor_emails=spec.past_coauthor_emails,
         declared_conflicts=spec.declared_conflicts,
+        min_load=spec.min_load,
     )
 
 

@@ -1,5 +1,7 @@
 """Write the demo congress into the database: people, calendar, tracks, 40 posters with
-generated PDFs inspected like real uploads. Idempotent: a second run changes nothing."""
+generated PDFs inspected like real uploads, then the reviewing (awards, assignments and
+reviews, see :mod:`poster_review.demo.load_reviewing`). Idempotent: a second run
+changes nothing."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from poster_review.assignment.models import ConflictSource, ConflictStatus, Revi
 from poster_review.assignment.services import record_conflict
 from poster_review.conferences.models import BlindMode, Conference, Track
 from poster_review.demo.content import DemoCongress, PosterState, build_demo
+from poster_review.demo.rubric import store_rubrics
 from poster_review.settings import Settings
 from poster_review.storage import blob_store
 from poster_review.submissions import ingest
@@ -185,6 +188,7 @@ def _people(
                 topics=", ".join(reviewer.expertise),
                 track_ids=track_ids,
                 languages=" ".join(reviewer.languages),
+                min_load=reviewer.min_load,
                 max_load=reviewer.max_load,
                 coauthor_emails="\n".join(reviewer.past_coauthor_emails),
                 updated_at=now,
@@ -330,7 +334,8 @@ def load_demo(
     """Create the demo congress unless it exists. ``inspect=False`` skips PDF checks
     (fast tests); the files then stay "pending" as if the worker had not run yet."""
     say = progress or (lambda _msg: None)
-    demo = build_demo(today or demo_today())
+    day = today or demo_today()
+    demo = build_demo(day)
     accounts = tuple((a.role, a.email, DEMO_PASSWORDS[a.role]) for a in demo.accounts)
     existing = dbsession.scalars(
         select(Conference).where(Conference.slug == demo.conference.slug)
@@ -348,7 +353,17 @@ def load_demo(
     _people(dbsession, settings, demo, conference, now)
     pending = _posters(dbsession, settings, demo, conference, now)
     _conflicts(dbsession, demo, conference, now)
+    store_rubrics(dbsession, conference.id, now)
     say(f"{len(demo.posters)} posters written, {len(pending)} PDFs generated")
+    # Imported here: the solver and the award rules pull in scikit-learn and SciPy,
+    # which a run that finds the demo already loaded does not need.
+    from poster_review.demo.load_reviewing import load_reviewing
+
+    reviewing = load_reviewing(dbsession, demo, conference, today=day)
+    say(
+        f"{reviewing.assignments} assignments, {reviewing.submitted} reviews submitted, "
+        f"{reviewing.drafts} drafts, {reviewing.awards} awards declared"
+    )
     if inspect:
         # Each check is its own limited child process: two at a time use both cores.
         with ThreadPoolExecutor(max_workers=2) as pool:

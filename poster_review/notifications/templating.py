@@ -106,6 +106,11 @@ SUBMISSION_URL = Placeholder(
     "submission_url", _("The link to the poster's page"), f"{_SITE}/submissions/7/"
 )
 
+SESSION_NAME = Placeholder("session_name", _("The poster session's name"), "Poster session 1")
+ROUTE_URL = Placeholder(
+    "route_url", _("The link to the judge's route and calendar"), f"{_SITE}/c/wlic/route"
+)
+
 
 def _deadline(description: str) -> Placeholder:
     return Placeholder("deadline", description, _EXAMPLE_INSTANT)
@@ -374,6 +379,51 @@ EVENTS: Mapping[str, Event] = {
             _("Award winner"),
             _("Sent to the authors of a poster that won an award."),
             (RECIPIENT_NAME, CONFERENCE_NAME, NUMBER, TITLE, AWARD),
+        ),
+        Event(
+            "judge_route",
+            _("Judging route"),
+            _("Sent to a judge when the chairs apply the session's judging plan."),
+            (
+                RECIPIENT_NAME,
+                CONFERENCE_NAME,
+                SESSION_NAME,
+                Placeholder("hall", _("The hall of the session"), "Hall B"),
+                TIMEZONE,
+                Placeholder(
+                    "visits",
+                    _("The judge's visits in order, each with its time, board and title"),
+                    (
+                        {"start": _EXAMPLE_INSTANT, "board": "B12", "title": "Reading rooms"},
+                        {"start": _EXAMPLE_INSTANT, "board": "B14", "title": "Web archiving"},
+                    ),
+                    fields=(
+                        Placeholder("start", _("When the visit starts"), _EXAMPLE_INSTANT),
+                        Placeholder("board", _("The board's number"), "B12"),
+                        Placeholder("title", _("The poster's title"), "Reading rooms"),
+                    ),
+                    many=True,
+                ),
+                ROUTE_URL,
+            ),
+        ),
+        Event(
+            "judge_visit_added",
+            _("One more poster to judge"),
+            _("Sent to a judge whom a chair sends to a poster during the session."),
+            (
+                RECIPIENT_NAME,
+                CONFERENCE_NAME,
+                SESSION_NAME,
+                TIMEZONE,
+                Placeholder("start", _("When the visit starts"), _EXAMPLE_INSTANT),
+                Placeholder("board", _("The board's number"), "B12"),
+                TITLE,
+                Placeholder(
+                    "review_url", _("The link to the judging form"), f"{_SITE}/reviews/31/"
+                ),
+                ROUTE_URL,
+            ),
         ),
         Event(
             "judge_magic_link",

@@ -774,7 +774,7 @@ def _mail_route(
             "conference_name": conference.name,
             "session_name": session.name,
             "hall": session.hall,
-            "time_zone": conference.timezone,
+            "timezone": conference.timezone,
             "visits": [
                 {"start": s.visit.starts_at, "board": s.board_label, "title": s.submission.title}
                 for s in stops
@@ -979,7 +979,7 @@ def reassign(
         context={
             "conference_name": conference.name,
             "session_name": session.name,
-            "time_zone": conference.timezone,
+            "timezone": conference.timezone,
             "start": start,
             "board": placed.board.number,
             "title": placed.submission.title,

@@ -5,6 +5,12 @@ versioned by the caller; once a score exists for a version, that version never c
 Totals are on a 0-100 scale: each criterion's score is rescaled from its own scale,
 weighted, and criteria left empty ("not observed") on optional criteria re-weight the
 others instead of counting as zero.
+
+A rubric is written in one base language and may carry translations of its wording per
+locale. A translation changes words only: keys, weights, scales and rules stay those of
+the base, so a score means the same whatever language the reviewer read it in.
+``localised`` gives the rubric as a reader of one locale sees it, with the base text
+wherever a translation is missing.
 """
 
 from __future__ import annotations
@@ -12,12 +18,14 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from poster_review.i18n import _
 
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+#: A locale code as Pyramid and Babel write it: "fr", "pt_BR", "zh_Hant".
+LOCALE = re.compile(r"^[a-z]{2,3}(?:_[A-Za-z0-9]{2,8})?$")
 
 
 class Visibility(enum.StrEnum):
@@ -52,12 +60,41 @@ class TextField:
 
 
 @dataclass(frozen=True)
+class CriterionText:
+    """A criterion's wording in one other language; an empty text is not translated."""
+
+    name: str = ""
+    description: str = ""
+    levels: Mapping[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TextFieldText:
+    """A comment field's wording in one other language; an empty text is not translated."""
+
+    label: str = ""
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Translation:
+    """The rubric's wording in one locale, keyed like the rubric (criteria and fields by
+    key, anchored levels by level)."""
+
+    name: str = ""
+    criteria: Mapping[str, CriterionText] = field(default_factory=dict)
+    text_fields: Mapping[str, TextFieldText] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Rubric:
     name: str
     criteria: tuple[Criterion, ...]
     text_fields: tuple[TextField, ...] = ()
     #: Ask for the reviewer's confidence (1-5) with the scores.
     confidence: bool = True
+    #: Locale -> the wording in that locale.
+    translations: Mapping[str, Translation] = field(default_factory=dict)
 
     def criterion(self, key: str) -> Criterion:
         for c in self.criteria:
@@ -112,7 +149,95 @@ def check(rubric: Rubric) -> list[str]:
             )
         if any(not c.scale_min <= level <= c.scale_max for level in c.levels):
             problems.append(_("A level of ${name} is outside its scale.", mapping={"name": c.name}))
+    for locale, translation in sorted(rubric.translations.items()):
+        problems += _translation_problems(rubric, locale, translation)
     return problems
+
+
+def _translation_problems(rubric: Rubric, locale: str, translation: Translation) -> list[str]:
+    """A translation may only word what the base rubric has: its criteria, the levels
+    the base anchors with a text, and its comment fields."""
+    if not LOCALE.match(locale):
+        return [_("${locale} is not a language code.", mapping={"locale": locale})]
+    problems: list[str] = []
+    criteria = {c.key: c for c in rubric.criteria}
+    for key, text in sorted(translation.criteria.items()):
+        criterion = criteria.get(key)
+        if criterion is None:
+            problems.append(
+                _(
+                    "The ${locale} translation names a criterion ${key} that the rubric "
+                    "does not have.",
+                    mapping={"locale": locale, "key": key},
+                )
+            )
+            continue
+        for level in sorted(set(text.levels) - set(criterion.levels)):
+            problems.append(
+                _(
+                    "The ${locale} translation of ${name} describes level ${level}, but "
+                    "the rubric gives that level no text.",
+                    mapping={"locale": locale, "name": criterion.name, "level": level},
+                )
+            )
+    fields = {t.key for t in rubric.text_fields}
+    for key in sorted(set(translation.text_fields) - fields):
+        problems.append(
+            _(
+                "The ${locale} translation names a comment field ${key} that the rubric "
+                "does not have.",
+                mapping={"locale": locale, "key": key},
+            )
+        )
+    return problems
+
+
+def translation_for(rubric: Rubric, locale: str | None) -> Translation | None:
+    """The translation a reader of ``locale`` gets: the exact locale ("pt_BR"), else its
+    language ("pt" for "pt_BR"); None when the rubric has neither."""
+    if not locale:
+        return None
+    wanted = locale.replace("-", "_")
+    found = rubric.translations.get(wanted)
+    if found is None:
+        found = rubric.translations.get(wanted.split("_", 1)[0].lower())
+    return found
+
+
+def localised(rubric: Rubric, locale: str | None) -> Rubric:
+    """The rubric worded for a reader of ``locale``.
+
+    Each translated text replaces its base text; a text without a translation (a
+    criterion's name, description or one level's meaning, a field's label or help)
+    stays as in the base. Keys, weights, scales and rules are unchanged, so scores and
+    totals are the same in every language. The result is for display: it carries no
+    translations of its own.
+    """
+    translation = translation_for(rubric, locale)
+    if translation is None:
+        return replace(rubric, translations={})
+    criteria = []
+    for c in rubric.criteria:
+        text = translation.criteria.get(c.key, CriterionText())
+        criteria.append(
+            replace(
+                c,
+                name=text.name or c.name,
+                description=text.description or c.description,
+                levels={level: text.levels.get(level) or base for level, base in c.levels.items()},
+            )
+        )
+    fields = []
+    for t in rubric.text_fields:
+        words = translation.text_fields.get(t.key, TextFieldText())
+        fields.append(replace(t, label=words.label or t.label, help=words.help or t.help))
+    return replace(
+        rubric,
+        name=translation.name or rubric.name,
+        criteria=tuple(criteria),
+        text_fields=tuple(fields),
+        translations={},
+    )
 
 
 def weighted_total(rubric: Rubric, scores: Mapping[str, int | None]) -> float | None:
@@ -184,7 +309,9 @@ def missing_for_submit(rubric: Rubric, sheet: ScoreSheet) -> list[str]:
 
 
 def as_json(rubric: Rubric) -> dict[str, Any]:
-    return {
+    """The JSON stored for a rubric; ``translations`` only when there are some, so a
+    rubric without them is stored exactly as before they existed."""
+    data: dict[str, Any] = {
         "name": rubric.name,
         "confidence": rubric.confidence,
         "criteria": [
@@ -211,6 +338,80 @@ def as_json(rubric: Rubric) -> dict[str, Any]:
             for t in rubric.text_fields
         ],
     }
+    if rubric.translations:
+        data["translations"] = {
+            locale: _translation_json(t) for locale, t in sorted(rubric.translations.items())
+        }
+    return data
+
+
+def _translation_json(translation: Translation) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    if translation.name:
+        data["name"] = translation.name
+    criteria: dict[str, Any] = {}
+    for key, c in translation.criteria.items():
+        entry: dict[str, Any] = {}
+        if c.name:
+            entry["name"] = c.name
+        if c.description:
+            entry["description"] = c.description
+        if c.levels:
+            entry["levels"] = {str(k): v for k, v in sorted(c.levels.items())}
+        criteria[key] = entry
+    if criteria:
+        data["criteria"] = criteria
+    fields: dict[str, Any] = {}
+    for key, t in translation.text_fields.items():
+        entry = {}
+        if t.label:
+            entry["label"] = t.label
+        if t.help:
+            entry["help"] = t.help
+        fields[key] = entry
+    if fields:
+        data["text_fields"] = fields
+    return data
+
+
+def _mapping(value: object, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{what} must be an object")
+    return value
+
+
+def _text(value: object) -> str:
+    """A stored text; blank means "not translated"."""
+    return str(value).strip() if value is not None else ""
+
+
+def translations_from_json(data: object) -> dict[str, Translation]:
+    """Translations from stored JSON; blank texts, and entries left with nothing in
+    them, are dropped (they would show the base text anyway)."""
+    found: dict[str, Translation] = {}
+    for locale, raw in _mapping(data, "translations").items():
+        words = _mapping(raw, f"translations.{locale}")
+        criteria: dict[str, CriterionText] = {}
+        for key, raw_c in _mapping(words.get("criteria") or {}, "criteria").items():
+            c = _mapping(raw_c, f"criteria.{key}")
+            levels = {
+                int(level): _text(text)
+                for level, text in _mapping(c.get("levels") or {}, "levels").items()
+                if _text(text)
+            }
+            text = CriterionText(_text(c.get("name")), _text(c.get("description")), levels)
+            if text != CriterionText():
+                criteria[str(key)] = text
+        fields: dict[str, TextFieldText] = {}
+        for key, raw_t in _mapping(words.get("text_fields") or {}, "text_fields").items():
+            t = _mapping(raw_t, f"text_fields.{key}")
+            label = TextFieldText(_text(t.get("label")), _text(t.get("help")))
+            if label != TextFieldText():
+                fields[str(key)] = label
+        translation = Translation(_text(words.get("name")), criteria, fields)
+        if translation != Translation():
+            found[str(locale)] = translation
+    return found
 
 
 def from_json(data: Mapping[str, Any]) -> Rubric:
@@ -242,6 +443,7 @@ def from_json(data: Mapping[str, Any]) -> Rubric:
                 )
                 for t in data.get("text_fields", [])
             ),
+            translations=translations_from_json(data.get("translations") or {}),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise RubricError(

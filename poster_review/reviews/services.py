@@ -2,15 +2,21 @@
 
 A save names the revision it was based on. If another save came first, nothing is
 overwritten: ``StaleReview`` carries the server's version so the person can choose.
+
+The rubric version and the review are created by the first save that needs them. Many
+reviewers start at once, so two requests may try to create the same row at the same
+instant; ``_insert_once`` lets the loser use the winner's row instead of failing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -26,6 +32,30 @@ from poster_review.reviews.models import Review, ReviewState, RubricVersion
 log = logging.getLogger(__name__)
 
 ROUND_ACTION = {ReviewRound.review: Action.review, ReviewRound.judging: Action.judge}
+
+Row = TypeVar("Row", RubricVersion, Review)
+
+
+def _insert_once(dbsession: Session, row: Row, find: Callable[[], Row | None]) -> Row:
+    """Insert ``row``, or return the equal row a concurrent transaction committed first.
+
+    On PostgreSQL (read committed), two requests that both found nothing both insert;
+    the second waits on the unique index until the first commits, then fails with a
+    unique violation, which pyramid_retry does not replay: the request answered 500.
+    The insert runs in a savepoint, so only it is undone, and the row is read again:
+    each statement sees what is committed by then. SQLite never gets here, as its
+    writing requests take the write lock before their first read.
+    """
+    try:
+        with dbsession.begin_nested():
+            dbsession.add(row)
+    except IntegrityError:
+        existing = find()
+        if existing is None:  # another constraint failed: not a race
+            raise
+        log.info("concurrent insert resolved table=%s id=%d", row.__tablename__, existing.id)
+        return existing
+    return row
 
 
 def default_rubric(round_: ReviewRound) -> rubrics.Rubric:
@@ -50,11 +80,15 @@ def current_rubric(
 ) -> RubricVersion:
     """The newest rubric version of the round; the default poster rubric the first time
     (stored unless ``create`` is false: pages that only show it must not write)."""
-    found = dbsession.scalars(
-        select(RubricVersion)
-        .where(RubricVersion.conference_id == conference_id, RubricVersion.round == round_)
-        .order_by(RubricVersion.version.desc())
-    ).first()
+
+    def newest() -> RubricVersion | None:
+        return dbsession.scalars(
+            select(RubricVersion)
+            .where(RubricVersion.conference_id == conference_id, RubricVersion.round == round_)
+            .order_by(RubricVersion.version.desc())
+        ).first()
+
+    found = newest()
     if found is None:
         found = RubricVersion(
             conference_id=conference_id,
@@ -63,13 +97,20 @@ def current_rubric(
             definition=rubrics.as_json(default_rubric(round_)),
         )
         if create:
-            dbsession.add(found)
-            dbsession.flush()
+            found = _insert_once(dbsession, found, newest)
     return found
 
 
 def is_locked(dbsession: Session, rubric_version: RubricVersion) -> bool:
     return bool(dbsession.scalar(select(exists().where(Review.rubric_id == rubric_version.id))))
+
+
+def _scoring_part(definition: dict[str, Any]) -> dict[str, Any]:
+    """The rubric without its translations, normalised (weights as numbers, levels
+    sorted): what reviewers scored against."""
+    data = rubrics.as_json(rubrics.from_json(definition))
+    data.pop("translations", None)
+    return data
 
 
 def save_rubric(
@@ -81,10 +122,23 @@ def save_rubric(
     by_id: int | None,
     now: dt.datetime,
 ) -> RubricVersion:
-    """Replace the current rubric, or add a new version when scores use the current one."""
+    """Replace the current rubric, or add a new version when scores use the current one.
+
+    A change of translations only is saved in place even when scores use the version:
+    a translation says what the base text says, in another language. The base text,
+    weights and scales stay what every review was scored against, so no score changes
+    meaning, and a translation finished after reviewing began (or a typo fixed in one)
+    does not split the reviews of one round between versions. Raises RubricError.
+    """
     rubrics.from_json(definition)  # raises RubricError with sentences
     current = current_rubric(dbsession, conference_id, round_)
-    if not is_locked(dbsession, current):
+    # Lock the version row (PostgreSQL; SQLite writers already hold the database lock):
+    # a first review that references it concurrently commits before this check, or
+    # waits until this change is committed.
+    dbsession.refresh(current, with_for_update=True)
+    if not is_locked(dbsession, current) or _scoring_part(definition) == _scoring_part(
+        current.definition
+    ):
         current.definition = definition
         dbsession.flush()
         return current
@@ -113,9 +167,13 @@ def review_for(
     """The assignment's review; a new empty one the first time. With ``create`` false
     (a page that only shows it), the new review is not stored: a GET never writes, so
     many reviewers opening pages at once never contend for the database."""
-    review = dbsession.scalars(
-        select(Review).where(Review.assignment_id == assignment.id)
-    ).one_or_none()
+
+    def stored() -> Review | None:
+        return dbsession.scalars(
+            select(Review).where(Review.assignment_id == assignment.id)
+        ).one_or_none()
+
+    review = stored()
     if review is None:
         version = current_rubric(
             dbsession, assignment.conference_id, assignment.round, create=create
@@ -134,15 +192,20 @@ def review_for(
         review.unsaved_definition = version.definition  # type: ignore[attr-defined]
         if create:
             review.assignment = assignment
-            dbsession.add(review)
-            dbsession.flush()
+            # Two devices' first saves at once: the later one gets the earlier one's
+            # review, with its revision, and so the usual 409 and the choice.
+            review = _insert_once(dbsession, review, stored)
     return review
 
 
-def rubric_of(dbsession: Session, review: Review) -> rubrics.Rubric:
+def rubric_of(dbsession: Session, review: Review, locale: str | None = None) -> rubrics.Rubric:
+    """The rubric the review is scored with; worded for ``locale`` when one is given
+    (base text where a translation is missing)."""
     if review.rubric_id is None:  # shown, never saved yet
-        return rubrics.from_json(review.unsaved_definition)
-    return rubrics.from_json(dbsession.get_one(RubricVersion, review.rubric_id).definition)
+        rubric = rubrics.from_json(review.unsaved_definition)
+    else:
+        rubric = rubrics.from_json(dbsession.get_one(RubricVersion, review.rubric_id).definition)
+    return rubric if locale is None else rubrics.localised(rubric, locale)
 
 
 def snapshot(review: Review) -> dict[str, Any]:
@@ -177,20 +240,27 @@ def save_review(
     now: dt.datetime,
     client_label: str = "",
     presenter_absent: bool | None = None,
+    locale: str | None = None,
 ) -> Review:
     """Save a score sheet based on ``base_revision``; submit it when asked.
 
     Raises StaleReview (409) when the review changed since that revision, PhaseClosed
     after the round's deadline, ReviewIncomplete when submitting with required fields
-    empty. A submitted review stays editable until the deadline and stays submitted.
+    empty (named in ``locale``'s wording of the rubric). A submitted review stays
+    editable until the deadline and stays submitted.
     """
     require_round_open(conference, review.assignment, now)
+    if review.id is not None:
+        # Lock the row and read it again (PostgreSQL; SQLite writers already hold the
+        # database lock): a save that committed meanwhile is seen here and told as a 409
+        # with its version, instead of failing at flush once this check had passed.
+        dbsession.refresh(review, with_for_update=True)
     if base_revision != review.revision:
         raise StaleReview(
             _("This review was changed elsewhere (another tab or device) after you opened it."),
             snapshot(review),
         )
-    rubric = rubric_of(dbsession, review)
+    rubric = rubric_of(dbsession, review, locale)
     if submit or review.state == ReviewState.submitted:
         missing = rubrics.missing_for_submit(rubric, sheet)
         if missing:

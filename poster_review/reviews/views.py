@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.request import Request
 from pyramid.response import Response
 from pyramid.view import view_config
 from sqlalchemy import select
 
+from poster_review import i18n
 from poster_review.assignment import services as assignment_services
 from poster_review.assignment.models import Assignment, ReviewRound
-from poster_review.conferences.models import BlindMode
+from poster_review.conferences.models import BlindMode, Conference
 from poster_review.conferences.phases import is_open
 from poster_review.db import utcnow
 from poster_review.errors import PhaseClosed
+from poster_review.forms import Form
 from poster_review.i18n import _
 from poster_review.permissions import Permission as P
 from poster_review.resources import AssignmentResource, ConferenceResource
@@ -72,7 +76,8 @@ def mine(context: ConferenceResource, request: Request) -> dict[str, Any]:
 def _page(
     context: AssignmentResource, request: Request, review: Review, **extra: Any
 ) -> dict[str, Any]:
-    rubric = services.rubric_of(request.dbsession, review)
+    # Worded in the reviewer's language where the chairs translated it, else the base.
+    rubric = services.rubric_of(request.dbsession, review, request.locale_name)
     submission = context.submission
     current = submission.current_file
     return {
@@ -129,7 +134,7 @@ def edit(context: AssignmentResource, request: Request) -> Response | dict[str, 
         return _page(context, request, review, errors=errors, values=values)
     try:
         base = int(request.POST.get("revision", "-1"))
-    except ValueError:
+    except (TypeError, ValueError):  # not a number, or a file
         base = -1
     try:
         services.save_review(
@@ -144,6 +149,7 @@ def edit(context: AssignmentResource, request: Request) -> Response | dict[str, 
             presenter_absent=request.POST.get("presenter_absent") == "1"
             if context.assignment.round == ReviewRound.judging
             else None,
+            locale=request.locale_name,
         )
     except StaleReview as exc:
         # Both versions are shown; nothing is overwritten and nothing typed is lost.
@@ -180,7 +186,7 @@ def autosave(context: AssignmentResource, request: Request) -> dict[str, Any]:
     """
     try:
         body = request.json_body
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
         body = None
     if not isinstance(body, dict) or not isinstance(body.get("revision"), int):
         request.response.status = 400
@@ -204,6 +210,7 @@ def autosave(context: AssignmentResource, request: Request) -> dict[str, Any]:
             now=now,
             client_label=str(body.get("client", ""))[:40],
             presenter_absent=absent if isinstance(absent, bool) else None,
+            locale=request.locale_name,
         )
     except StaleReview as exc:
         request.response.status = 409
@@ -246,7 +253,7 @@ def declare_conflict(context: AssignmentResource, request: Request) -> Response:
         submission=context.submission,
         user=request.user,
         now=utcnow(),
-        reason=request.POST.get("reason", ""),
+        reason=Form(request.POST).raw("reason"),
     )
     request.session.flash(
         request.localizer.translate(
@@ -264,18 +271,29 @@ def declare_conflict(context: AssignmentResource, request: Request) -> Response:
     )
 
 
-def _definition_from_form(data: Any) -> dict[str, Any]:
-    """Rubric JSON from the editor: rows criteria-<i>-<field> and fields-<i>-<field>."""
+def _levels(raw: str | None) -> dict[str, str]:
+    """Anchored levels from a textarea, one "<level>: <text>" per line."""
+    levels: dict[str, str] = {}
+    for line in (raw or "").splitlines():
+        level, _sep, text = line.partition(":")
+        if level.strip().lstrip("-").isdigit() and text.strip():
+            levels[level.strip()] = text.strip()
+    return levels
+
+
+def _definition_from_form(data: Any, locales: list[str]) -> dict[str, Any]:
+    """Rubric JSON from the editor: rows criteria-<i>-<field> and fields-<i>-<field>,
+    and per locale tr-<locale>-name, tr-<locale>-c<i>-<field>, tr-<locale>-t<i>-<field>.
+    A translation row belongs to the criterion or field of the same row number, so a
+    key renamed in the same save keeps its translations."""
     criteria, fields = [], []
+    criterion_rows: list[tuple[int, str]] = []
+    field_rows: list[tuple[int, str]] = []
     for i in range(40):
         key = (data.get(f"criteria-{i}-key") or "").strip()
         if not key:
             continue
-        levels: dict[str, str] = {}
-        for line in (data.get(f"criteria-{i}-levels") or "").splitlines():
-            level, _sep, text = line.partition(":")
-            if level.strip().lstrip("-").isdigit() and text.strip():
-                levels[level.strip()] = text.strip()
+        criterion_rows.append((i, key))
         criteria.append(
             {
                 "key": key,
@@ -285,13 +303,14 @@ def _definition_from_form(data: Any) -> dict[str, Any]:
                 "scale_min": int(_number(data.get(f"criteria-{i}-scale_min"), 1)),
                 "scale_max": int(_number(data.get(f"criteria-{i}-scale_max"), 5)),
                 "required": data.get(f"criteria-{i}-required") == "1",
-                "levels": levels,
+                "levels": _levels(data.get(f"criteria-{i}-levels")),
             }
         )
     for i in range(10):
         key = (data.get(f"fields-{i}-key") or "").strip()
         if not key:
             continue
+        field_rows.append((i, key))
         visibility = data.get(f"fields-{i}-visibility")
         fields.append(
             {
@@ -299,21 +318,70 @@ def _definition_from_form(data: Any) -> dict[str, Any]:
                 "label": (data.get(f"fields-{i}-label") or key).strip(),
                 "visibility": visibility if visibility in ("authors", "committee") else "committee",
                 "required": data.get(f"fields-{i}-required") == "1",
+                "help": (data.get(f"fields-{i}-help") or "").strip(),
             }
         )
-    return {
+    translations: dict[str, Any] = {}
+    for locale in locales:
+        prefix = f"tr-{locale}-"
+        words: dict[str, Any] = {
+            "name": (data.get(prefix + "name") or "").strip(),
+            "criteria": {
+                key: {
+                    "name": (data.get(f"{prefix}c{i}-name") or "").strip(),
+                    "description": (data.get(f"{prefix}c{i}-description") or "").strip(),
+                    "levels": _levels(data.get(f"{prefix}c{i}-levels")),
+                }
+                for i, key in criterion_rows
+            },
+            "text_fields": {
+                key: {
+                    "label": (data.get(f"{prefix}t{i}-label") or "").strip(),
+                    "help": (data.get(f"{prefix}t{i}-help") or "").strip(),
+                }
+                for i, key in field_rows
+            },
+        }
+        translations[locale] = words
+    definition: dict[str, Any] = {
         "name": (data.get("name") or "").strip() or "Rubric",
         "confidence": data.get("confidence") == "1",
         "criteria": criteria,
         "text_fields": fields,
     }
+    # Stored the way as_json writes it: blank texts dropped, no empty translation.
+    stored = rubrics.as_json(
+        rubrics.Rubric(
+            name="",
+            criteria=(),
+            translations=rubrics.translations_from_json(translations),
+        )
+    )
+    if "translations" in stored:
+        definition["translations"] = stored["translations"]
+    return definition
+
+
+def _translation_locales(conference: Conference, definition: dict[str, Any]) -> list[str]:
+    """The languages the editor offers: the conference's, and any the rubric already
+    has a translation for, but not the base (the conference's default language)."""
+    codes = [*conference.language_list, *sorted(definition.get("translations") or {})]
+    return [code for code in dict.fromkeys(codes) if code != conference.default_locale]
+
+
+def _language_name(code: str, in_locale: str) -> str:
+    try:
+        return str(Locale.parse(code).get_display_name(in_locale) or code)
+    except (ValueError, TypeError, UnknownLocaleError):
+        return code
 
 
 def _number(raw: Any, default: float) -> float:
     try:
-        return float(str(raw).strip().replace(",", "."))
+        number = float(str(raw).strip().replace(",", "."))
     except ValueError:
         return default
+    return number if math.isfinite(number) else default  # "1e999", "nan"
 
 
 @view_config(
@@ -321,7 +389,8 @@ def _number(raw: Any, default: float) -> float:
 )
 def rubric_editor(context: ConferenceResource, request: Request) -> Response | dict[str, Any]:
     """The chair's rubric per round. Once a score uses a version, saving makes a new one:
-    reviews keep the version they were scored with."""
+    reviews keep the version they were scored with. Translations of the wording are
+    the exception: they are saved in place (see services.save_rubric)."""
     conference = context.conference
     round_ = (
         ReviewRound.judging if request.matchdict["round"] == "judging" else (ReviewRound.review)
@@ -330,6 +399,7 @@ def rubric_editor(context: ConferenceResource, request: Request) -> Response | d
         request.dbsession, conference.id, round_, create=request.method == "POST"
     )
     locked = services.is_locked(request.dbsession, current)
+    locales = _translation_locales(conference, current.definition)
     page: dict[str, Any] = {
         "conference": conference,
         "round": round_,
@@ -337,10 +407,17 @@ def rubric_editor(context: ConferenceResource, request: Request) -> Response | d
         "locked": locked,
         "definition": current.definition,
         "problems": [],
+        "languages": [
+            (code, _language_name(code, request.locale_name), code in i18n.AVAILABLE_LOCALES)
+            for code in locales
+        ],
+        "base_language": _language_name(conference.default_locale, request.locale_name),
     }
     if request.method != "POST":
         return page
-    definition = _definition_from_form(request.POST)
+    # Text fields only: a file sent for one of them reads as an empty field.
+    texts = {k: v for k, v in request.POST.items() if isinstance(v, str)}
+    definition = _definition_from_form(texts, locales)
     try:
         saved = services.save_rubric(
             request.dbsession,
@@ -361,6 +438,11 @@ def rubric_editor(context: ConferenceResource, request: Request) -> Response | d
                 mapping={"n": saved.version},
             )
             if saved.id != current.id
+            else _(
+                "Saved. Only the translations differ, so reviews keep using version ${n}.",
+                mapping={"n": saved.version},
+            )
+            if locked
             else _("Rubric saved.")
         ),
         "success",

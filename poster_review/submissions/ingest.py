@@ -116,6 +116,10 @@ def apply_outcome(
     dbsession: Session, poster: PosterFile, submission: Submission, outcome: Outcome
 ) -> InspectionState:
     report = outcome.report
+    if any(issue.code == pdf.BUSY for issue in report.errors):
+        # Starved by a busy machine: the file stays pending, to be checked again.
+        log.warning("poster inspection deferred file=%d: machine busy", poster.id)
+        return InspectionState.pending
     poster.thumb_small_sha256 = outcome.thumb_small_sha256
     poster.thumb_large_sha256 = outcome.thumb_large_sha256
     poster.blind_sha256 = outcome.blind_sha256
@@ -143,6 +147,35 @@ def apply_outcome(
         report.elapsed_seconds,
     )
     return poster.inspection
+
+
+@dataclass(frozen=True)
+class Job:
+    """What checking one pending file needs, read in a short transaction."""
+
+    conference: Conference  # detached: no database access while the check runs
+    sha256: str
+    names: tuple[str, ...]
+
+
+def pending_job(dbsession: Session, file_id: int) -> Job | None:
+    poster = dbsession.get(PosterFile, file_id)
+    if poster is None or poster.inspection != InspectionState.pending:
+        return None
+    submission = dbsession.get_one(Submission, poster.submission_id)
+    conference = dbsession.get_one(Conference, submission.conference_id)
+    names = tuple(blind_names(conference, submission))
+    dbsession.expunge(conference)
+    return Job(conference, poster.sha256, names)
+
+
+def store_outcome(dbsession: Session, file_id: int, outcome: Outcome) -> InspectionState | None:
+    """Record a finished check, unless another worker recorded one meanwhile."""
+    poster = dbsession.get(PosterFile, file_id)
+    if poster is None or poster.inspection != InspectionState.pending:
+        return None
+    submission = dbsession.get_one(Submission, poster.submission_id)
+    return apply_outcome(dbsession, poster, submission, outcome)
 
 
 def ingest_file(dbsession: Session, settings: Settings, file_id: int) -> InspectionState | None:

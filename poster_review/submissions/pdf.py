@@ -393,6 +393,12 @@ _PLACEHOLDER_PREFIXES = ("microsoft powerpoint - ", "microsoft word - ", "untitl
 _FILE_SUFFIXES = (".pptx", ".ppt", ".docx", ".doc", ".tex", ".dvi", ".indd", ".ai", ".svg")
 
 
+#: A check stopped by the wall clock while the child had used less than this share of
+#: it in CPU time was starved by a busy machine: it is retried, never held against the file.
+BUSY_SHARE = 0.5
+BUSY = "busy"
+
+
 def _issue(code: str, message: str) -> Issue:
     return Issue(code=code, message=message, hints=_HINTS.get(code, ()))
 
@@ -913,6 +919,18 @@ class _ChildRun:
     returncode: int | None
     timed_out: bool
     stderr: str = field(repr=False, default="")
+    #: CPU seconds the child had used when the wall clock ran out (None: unknown).
+    cpu_seconds: float | None = None
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User and system CPU time of a running process, from /proc (Linux; else None)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = os.sysconf("SC_CLK_TCK")
+        return (int(fields[11]) + int(fields[12])) / ticks
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _run_child(request: Mapping[str, Any], limits: Limits) -> _ChildRun:
@@ -939,10 +957,12 @@ def _run_child(request: Mapping[str, Any], limits: Limits) -> _ChildRun:
     with proc:
         payload = json.dumps(request).encode()
         timed_out = False
+        cpu_used: float | None = None
         try:
             out, err = proc.communicate(payload, timeout=limits.wall_seconds)
         except subprocess.TimeoutExpired:
             timed_out = True
+            cpu_used = _cpu_seconds(proc.pid)
             proc.kill()
             out, err = proc.communicate()
         except BaseException:
@@ -954,7 +974,13 @@ def _run_child(request: Mapping[str, Any], limits: Limits) -> _ChildRun:
             item = json.loads(raw)
             if isinstance(item, dict):
                 lines.append(item)
-    return _ChildRun(tuple(lines), proc.returncode, timed_out, err.decode(errors="replace")[-4000:])
+    return _ChildRun(
+        tuple(lines),
+        proc.returncode,
+        timed_out,
+        err.decode(errors="replace")[-4000:],
+        cpu_used,
+    )
 
 
 def _collect(run: _ChildRun) -> dict[str, Any]:
@@ -980,6 +1006,15 @@ def _refusal_issue(facts: Mapping[str, Any], run: _ChildRun, limits: Limits) -> 
     if isinstance(kind, str):
         return _refusal_for_kind(kind)
     if run.timed_out:
+        if run.cpu_seconds is not None and run.cpu_seconds < limits.wall_seconds * BUSY_SHARE:
+            # The child barely ran: the machine was busy, the file is not to blame.
+            return _issue(
+                BUSY,
+                _(
+                    "The server was too busy to finish checking your file. It will be "
+                    "checked again in a few minutes; you do not need to upload it again."
+                ),
+            )
         return _too_slow(limits)
     code = run.returncode
     if code == 0 and facts.get("stage") == "done":

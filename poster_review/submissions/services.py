@@ -80,6 +80,10 @@ def require_editable(submission: Submission, conference: Conference, now: dt.dat
 
 
 def _next_number(dbsession: Session, conference_id: int) -> int:
+    """The next poster number of the conference. The conference row is locked first
+    (PostgreSQL), so two drafts created at the same moment cannot both take the same
+    number; SQLite's writers are serialised already."""
+    dbsession.execute(select(Conference.id).where(Conference.id == conference_id).with_for_update())
     current = dbsession.scalar(
         select(func.max(Submission.number)).where(Submission.conference_id == conference_id)
     )
@@ -203,6 +207,10 @@ def update(
     overwritten), PhaseClosed after the deadline.
     """
     require_editable(submission, conference, now)
+    # Lock the row and read it again (PostgreSQL; SQLite writers already hold the
+    # database lock): a co-author's save that committed meanwhile is seen here and told
+    # as a conflict, with the stored values, instead of failing at flush.
+    dbsession.refresh(submission, with_for_update=True)
     if submission.version != expected_version:
         raise Conflict(
             _(

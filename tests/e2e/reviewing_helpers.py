@@ -1,7 +1,8 @@
 """Fixtures for the scoring tests: assignments written into the live server's database.
 
-The demo reviewer has no assignments, so each test assigns a fresh poster of its own
-(through the assignment service, as a chair would) and reads the stored review back.
+The demo reviewer's own assignments and reviews belong to the demo, so each test
+assigns a fresh poster of its own (through the assignment service, as a chair would;
+one the reviewer is not assigned yet) and reads the stored review back.
 Load with ``pytest_plugins = ["tests.e2e.reviewing_helpers"]``.
 """
 

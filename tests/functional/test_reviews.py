@@ -235,3 +235,118 @@ def test_rubric_editor_versions_once_scores_exist(testapp, dbsession, login):
     assert [v.version for v in versions] == [1, 2]
     review = dbsession.scalars(select(Review)).one()
     assert review.rubric_id == versions[0].id
+
+
+def _rubric_chair(dbsession, login, **settings):
+    from poster_review.accounts.models import Role
+    from tests.factories import add_role
+
+    conference = make_conference(dbsession, phase="review", **settings)
+    chair = make_user(dbsession)
+    add_role(dbsession, chair, conference, Role.chair)
+    login(chair)
+    return conference, chair
+
+
+def test_reviewers_see_the_rubric_in_their_language(testapp, dbsession, login, monkeypatch):
+    from poster_review.reviews.models import RubricVersion
+
+    # The interface offers French (as it will once its catalogue ships).
+    monkeypatch.setattr("poster_review.i18n.AVAILABLE_LOCALES", ("en", "fr"))
+    conference, _chair = _rubric_chair(dbsession, login, languages="en fr es")
+    form = testapp.get(f"/c/{conference.slug}/rubrics/review").forms["rubric-form"]
+    assert "tr-de-name" not in form.fields  # only the conference's languages
+    assert "tr-en-name" not in form.fields  # nor the base language
+    form["tr-fr-name"] = "Évaluation des posters"
+    form["tr-fr-c0-name"] = "Pertinence par rapport au thème"
+    form["tr-fr-c0-levels"] = "1: Sans rapport avec le thème.\n5: Au cœur du thème."
+    form["tr-fr-t0-label"] = "Commentaires pour les auteurs"
+    form["tr-es-c1-name"] = "Originalidad e impacto"
+    form.submit(status=303)
+    stored = dbsession.scalars(select(RubricVersion)).one().definition
+    assert stored["translations"]["fr"] == {
+        "name": "Évaluation des posters",
+        "criteria": {
+            "relevance": {
+                "name": "Pertinence par rapport au thème",
+                "levels": {"1": "Sans rapport avec le thème.", "5": "Au cœur du thème."},
+            }
+        },
+        "text_fields": {"comments_authors": {"label": "Commentaires pour les auteurs"}},
+    }
+    assert stored["translations"]["es"] == {
+        "criteria": {"originality": {"name": "Originalidad e impacto"}}
+    }
+
+    french = make_user(dbsession, locale="fr")
+    assignment = make_assignment(dbsession, conference=conference, reviewer=french)
+    login(french)
+    page = testapp.get(f"/reviews/{assignment.id}/")
+    assert "Pertinence par rapport au thème" in page.text
+    assert "Relevance to the congress theme" not in page.text
+    assert "Sans rapport avec le thème." in page.text and "Au cœur du thème." in page.text
+    assert "Loosely related." in page.text  # level 2 has no translation: the base text
+    assert "Originality and impact" in page.text  # translated in Spanish only
+    assert "Commentaires pour les auteurs" in page.text
+    # What is missing to submit is named as the reviewer read it.
+    form = page.forms["review-form"]
+    form["score-originality"] = "3"
+    page = form.submit("action", value="submit", status=400)
+    assert "Please complete: Pertinence par rapport au thème, Clarity of content" in page.text
+
+    english = make_user(dbsession, locale="en")
+    other = make_assignment(dbsession, conference=conference, reviewer=english)
+    login(english)
+    page = testapp.get(f"/reviews/{other.id}/")
+    assert (
+        "Relevance to the congress theme" in page.text and "Not related to the theme." in page.text
+    )
+    assert "Pertinence" not in page.text and "Originalidad" not in page.text
+
+
+def test_translations_of_a_used_rubric_are_edited_in_place(testapp, dbsession, login):
+    from poster_review.reviews.models import RubricVersion
+
+    conference, chair = _rubric_chair(dbsession, login, languages="en fr")
+    url = f"/c/{conference.slug}/rubrics/review"
+    assignment = make_assignment(dbsession, conference=conference)
+    login(_reviewer(dbsession, assignment))
+    _save(testapp, assignment, {"revision": 0, "scores": {"relevance": 3}})
+    login(chair)
+    page = testapp.get(url)
+    assert "creates a new version" in page.text
+    form = page.forms["rubric-form"]
+    form["tr-fr-c2-name"] = "Clarté du contenu"
+    page = form.submit(status=303).follow()
+    assert "Only the translations differ, so reviews keep using version 1." in page.text
+    version = dbsession.scalars(select(RubricVersion)).one()
+    assert version.definition["translations"]["fr"]["criteria"]["clarity"]["name"] == (
+        "Clarté du contenu"
+    )
+    # A change of the base text is a new version, which keeps the translations.
+    form = page.forms["rubric-form"]
+    assert form["tr-fr-c2-name"].value == "Clarté du contenu"
+    form["criteria-2-levels"] = "1: Unclear.\n5: Clear at a glance."
+    form.submit(status=303)
+    versions = dbsession.scalars(select(RubricVersion).order_by(RubricVersion.version)).all()
+    assert [v.version for v in versions] == [1, 2]
+    assert versions[1].definition["translations"] == versions[0].definition["translations"]
+
+
+def test_a_translated_level_the_rubric_does_not_describe_is_refused(testapp, dbsession, login):
+    from poster_review.reviews.models import RubricVersion
+
+    conference, _chair = _rubric_chair(dbsession, login, languages="en fr")
+    form = testapp.get(f"/c/{conference.slug}/rubrics/review").forms["rubric-form"]
+    form["criteria-0-levels"] = "1: Not related.\n5: Central."
+    form["tr-fr-c0-levels"] = "1: Sans rapport.\n3: À moitié."
+    page = form.submit(status=400)
+    assert (
+        "The fr translation of Relevance to the congress theme describes level 3, but the "
+        "rubric gives that level no text." in page.text
+    )
+    assert page.forms["rubric-form"]["tr-fr-c0-levels"].value == "1: Sans rapport.\n3: À moitié.\n"
+    stored = dbsession.scalars(select(RubricVersion)).one().definition
+    assert "translations" not in stored and stored["criteria"][0]["levels"]["3"] == (
+        "Related, but the link is left to the reader."
+    )  # still the default rubric: nothing saved

@@ -202,16 +202,38 @@ def test_sweep_command_reports_what_it_removed(tmp_path, capsys):
 
 
 def test_assign_command_on_the_demo(tmp_path, capsys):
+    import sqlite3
+
     ini = str(_ini(tmp_path))
+    assign = ["-c", ini, "assign", "--conference", "wlic-astana"]
     assert main(["-c", ini, "db", "upgrade"]) == 0
     assert main(["-c", ini, "demo", "--no-inspect"]) == 0
     capsys.readouterr()
-    assert main(["-c", ini, "assign", "--conference", "wlic-astana", "--k", "2"]) == 0
+    # The demo comes assigned (3 reviewers for each of its 34 submitted posters): the
+    # proposal keeps those pairs and has nothing to add.
+    assert main(assign) == 0
     out = capsys.readouterr().out
-    assert "pairs, total affinity" in out and "applied" not in out
-    assert main(["-c", ini, "assign", "--conference", "wlic-astana", "--k", "2", "--apply"]) == 0
-    assert "applied: 68 new assignments" in capsys.readouterr().out  # 34 posters x 2
-    assert main(["-c", ini, "assign", "--conference", "wlic-astana", "--k", "40"]) == 2
+    assert "proposal 2: 102 pairs, total affinity" in out and "applied" not in out
+    assert main([*assign, "--apply"]) == 0
+    assert "applied: 0 new assignments" in capsys.readouterr().out
+    # A poster that lost a reviewer (here one whose review was not started) gets one again.
+    db = sqlite3.connect(tmp_path / "cli.sqlite")
+    with db:
+        db.execute(
+            "DELETE FROM assignments WHERE id = (SELECT min(a.id) FROM assignments a "
+            "LEFT JOIN reviews r ON r.assignment_id = a.id WHERE r.id IS NULL)"
+        )
+    db.close()
+    assert main([*assign, "--apply"]) == 0
+    assert "applied: 1 new assignments" in capsys.readouterr().out
+    # Kept pairs are binding: fewer reviewers than a poster has is impossible, and a
+    # fourth one exceeds what the reviewers' limits leave.
+    assert main([*assign, "--k", "2"]) == 2
+    assert "Poster 1 has more fixed reviewers (3) than it needs (2)." in capsys.readouterr().err
+    assert main([*assign, "--k", "4"]) == 2
+    err = capsys.readouterr().err
+    assert "The posters need 34 reviews but the reviewers' maximum loads allow only" in err
+    assert main([*assign, "--k", "40"]) == 2
     err = capsys.readouterr().err
     assert "fewer eligible reviewers than they need" in err and "Traceback" not in err
     assert main(["-c", ini, "assign", "--conference", "nope"]) == 2
@@ -223,9 +245,7 @@ def test_rank_command_on_the_database(tmp_path, capsys):
 
     ini = str(_ini(tmp_path))
     assert main(["-c", ini, "db", "upgrade"]) == 0
-    assert main(["-c", ini, "demo", "--no-inspect"]) == 0
-    assert main(["-c", ini, "assign", "--conference", "wlic-astana", "--k", "2", "--apply"]) == 0
-    _score_every_assignment(ini)
+    assert main(["-c", ini, "demo", "--no-inspect"]) == 0  # assigned, mostly reviewed
     out = tmp_path / "ranking.json"
     capsys.readouterr()
     argv = ["-c", ini, "rank", "--conference", "wlic-astana", "--output", str(out)]
@@ -247,31 +267,3 @@ def test_rank_command_on_the_database(tmp_path, capsys):
     )
     assert main(["-c", ini, "rank", "--conference", "nope", "--output", str(out)]) == 2
     assert "There is no conference nope." in capsys.readouterr().err
-
-
-def _score_every_assignment(ini: str) -> None:
-    """Submitted reviews for every assignment, as the reviewers would have written them."""
-    import argparse
-
-    from sqlalchemy import select
-
-    from poster_review.assignment.models import Assignment, ReviewRound
-    from poster_review.commands.env import db_session, load_settings
-    from poster_review.reviews.models import Review, ReviewState
-    from poster_review.reviews.services import current_rubric
-
-    settings = load_settings(argparse.Namespace(config=ini))
-    with db_session(settings) as dbsession:
-        for i, assignment in enumerate(dbsession.scalars(select(Assignment))):
-            rubric = current_rubric(dbsession, assignment.conference_id, ReviewRound.review)
-            dbsession.add(
-                Review(
-                    assignment_id=assignment.id,
-                    rubric_id=rubric.id,
-                    total=float(40 + (assignment.submission_id * 7 + i) % 55),
-                    confidence=3,
-                    state=ReviewState.submitted,
-                    scores={},
-                    texts={},
-                )
-            )

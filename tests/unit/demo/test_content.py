@@ -217,12 +217,24 @@ def test_demo_accounts_use_the_reserved_domain(demo: DemoCongress) -> None:
 
 
 def test_reviewers_cover_every_presentation_language(demo: DemoCongress) -> None:
-    assert len(demo.reviewers) == 12
+    assert len(demo.reviewers) == 19
     assert all(r.max_load > 0 and r.expertise and r.tracks for r in demo.reviewers)
+    assert all(0 <= r.min_load <= r.max_load for r in demo.reviewers)
     slugs = {t.slug for t in demo.tracks}
     assert all(set(r.tracks) <= slugs for r in demo.reviewers)
     for language in {p.language for p in demo.posters}:
         assert sum(language in r.languages for r in demo.reviewers) >= 2, language
+
+
+def test_reviewers_can_give_every_submitted_poster_three_reviews(demo: DemoCongress) -> None:
+    """Three reviewers per poster fit within the assignment's default limit of six."""
+    submitted = sum(p.state is PosterState.SUBMITTED for p in demo.posters)
+    assert sum(min(r.max_load, 6) for r in demo.reviewers) >= 3 * submitted + 10
+    accounts = [r for r in demo.reviewers if r.email in REVIEWER_EMAILS]
+    assert [r.min_load for r in accounts] == [6, 6]  # work left for the demo accounts
+
+
+PUBLIC_MAIL = {"gmail.com", "mail.ru", "yandex.ru", "yandex.kz", "qq.com"}
 
 
 def test_expected_conflicts_are_exactly_the_ones_in_the_data(demo: DemoCongress) -> None:
@@ -240,6 +252,9 @@ def test_expected_conflicts_are_exactly_the_ones_in_the_data(demo: DemoCongress)
                 found.add((reviewer.email, poster.number, ConflictKind.COAUTHOR))
             if poster.number in reviewer.declared_conflicts:
                 found.add((reviewer.email, poster.number, ConflictKind.DECLARED))
+            domain = reviewer.email.rsplit("@", 1)[1]
+            if domain not in PUBLIC_MAIL and any(e.endswith(f"@{domain}") for e in emails):
+                found.add((reviewer.email, poster.number, ConflictKind.EMAIL_DOMAIN))
     expected = {(c.person_email, c.poster_number, c.kind) for c in demo.expected_conflicts}
     assert found == expected
     assert {c.kind for c in demo.expected_conflicts} == set(ConflictKind)

@@ -184,6 +184,33 @@ def demo_context(event: str) -> tuple[str, dict[str, Any]]:
             REVIEWER.name,
             {**conference, "login_url": f"{SITE}/judge/t", **link},
         ),
+        "judge_route": (
+            REVIEWER.name,
+            {
+                **conference,
+                "session_name": "Poster session 1",
+                "hall": "Hall B",
+                "timezone": CONF.time_zone,
+                "visits": [
+                    {"start": SCHEDULE.session_starts_at, "board": "B12", "title": "Title one"},
+                    {"start": SCHEDULE.session_starts_at, "board": "B14", "title": "Title two"},
+                ],
+                "route_url": f"{SITE}/c/wlic/route",
+            },
+        ),
+        "judge_visit_added": (
+            REVIEWER.name,
+            {
+                **conference,
+                "title": POSTER.title,
+                "session_name": "Poster session 1",
+                "timezone": CONF.time_zone,
+                "start": SCHEDULE.session_starts_at,
+                "board": "B12",
+                "review_url": f"{SITE}/reviews/31/",
+                "route_url": f"{SITE}/c/wlic/route",
+            },
+        ),
     }
     for receipt in ("submission_received", "submission_updated", "submission_withdrawn"):
         contexts[receipt] = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -231,12 +232,21 @@ def test_pdfium_crash_in_the_child_is_a_clean_refusal(posters: Path) -> None:
     assert result.report.elapsed_seconds < 20
 
 
-def test_wall_clock_limit_kills_the_child(posters: Path) -> None:
+def test_wall_clock_limit_kills_the_child(posters: Path, monkeypatch: Any) -> None:
     path = make.make_poster(posters / "slowpoke.pdf")
+    # The child counts as having worked the whole time: the file is too slow.
+    monkeypatch.setattr(pdf, "_cpu_seconds", lambda pid: 60.0)
     started = time.monotonic()
     report = inspect(path, Limits(wall_seconds=0.05))
     assert codes(report.errors) == ["too_slow"]
     assert time.monotonic() - started < 5
+
+
+def test_wall_clock_limit_of_a_starved_child_is_busy(posters: Path, monkeypatch: Any) -> None:
+    path = make.make_poster(posters / "starved.pdf")
+    monkeypatch.setattr(pdf, "_cpu_seconds", lambda pid: 0.0)
+    report = inspect(path, Limits(wall_seconds=0.05))
+    assert codes(report.errors) == [pdf.BUSY]
 
 
 def test_memory_limit_gives_a_memory_sentence(posters: Path) -> None:

@@ -265,3 +265,23 @@ def test_report_error_is_first_error() -> None:
     report = Report(file_bytes=1, errors=(first, pdf.Issue("b", "second")))
     assert report.error == "first"
     assert not report.ok
+
+
+def test_timeout_of_a_starved_child_is_busy_not_the_files_fault() -> None:
+    # The wall clock ran out after the child got 2 s of CPU: the machine was busy.
+    starved = pdf._ChildRun(lines=(), returncode=-9, timed_out=True, cpu_seconds=2.0)
+    issue = pdf._refusal_issue({}, starved, Limits(wall_seconds=18, cpu_seconds=15))
+    assert issue is not None and issue.code == pdf.BUSY
+    assert "checked again in a few minutes" in render(issue.message)
+    # A child that used its time reading the file is the file's fault.
+    busy_child = pdf._ChildRun(lines=(), returncode=-9, timed_out=True, cpu_seconds=14.0)
+    issue = pdf._refusal_issue({}, busy_child, Limits(wall_seconds=18, cpu_seconds=15))
+    assert issue is not None and issue.code == "too_slow"
+
+
+def test_cpu_seconds_of_a_running_process_are_read() -> None:
+    import os
+
+    used = pdf._cpu_seconds(os.getpid())
+    assert used is None or used > 0
+    assert pdf._cpu_seconds(2**22 + 12345) is None  # no such process
