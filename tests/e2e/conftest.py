@@ -7,6 +7,9 @@ demo congress, so the browser sees exactly what `make run` shows. Screenshots go
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -88,19 +91,95 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
-class Page:
-    """A Playwright page that records console errors and CSP violations."""
+#: Runs in every document before the page's own scripts (added through DevTools, so the
+#: CSP does not apply to it): reports each Content-Security-Policy violation to the test,
+#: and keeps them in ``window.__cspViolations`` for a look from the page.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  const v = {directive: e.effectiveDirective, blocked: e.blockedURI, source: e.sourceFile,
+             line: e.lineNumber, sample: e.sample, disposition: e.disposition,
+             page: document.location.href};
+  window.__cspViolations.push(v);
+  if (window.__reportCspViolation) window.__reportCspViolation(v);
+});
+"""
 
-    def __init__(self, page: Any, base: str) -> None:
-        self.page, self.base = page, base
-        self.errors: list[str] = []
 
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    page: Any
+    kind: str  # "console error", "uncaught" or "CSP violation"
+    text: str
+    url: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.text} [{self.url}]"
+
+
+class Watch:
+    """Console errors, uncaught exceptions and CSP violations of every page of one
+    browser context, including pages the test opens itself with ``context.new_page()``."""
+
+    def __init__(self, context: Any, name: str) -> None:
+        self.name = name
+        self.problems: list[Problem] = []
+        self.expected: list[re.Pattern[str]] = []
+        context.add_init_script(CSP_LISTENER)
+        context.expose_binding("__reportCspViolation", self._csp)
+        context.on("page", self.attach)
+
+    def attach(self, page: Any) -> None:
         def console(message: Any) -> None:
             if message.type == "error":
-                self.errors.append(message.text)
+                url = message.location.get("url") or page.url
+                self.problems.append(Problem(page, "console error", message.text, url))
+
+        def uncaught(error: Any) -> None:
+            self.problems.append(Problem(page, "uncaught", str(error), page.url))
 
         page.on("console", console)
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("pageerror", uncaught)
+
+    def _csp(self, source: Any, v: dict[str, Any]) -> None:
+        blocked = v.get("blocked") or "inline"
+        text = f"{v.get('directive')} ({v.get('disposition')}) blocked {blocked}"
+        if v.get("sample"):
+            text += f" {v['sample']!r}"
+        where = f"{v.get('source') or v.get('page')}:{v.get('line')}"
+        self.problems.append(Problem(source["page"], "CSP violation", text, where))
+
+    def unexpected(self) -> list[str]:
+        return [
+            f"{self.name}: {problem}"
+            for problem in self.problems
+            if not any(p.search(problem.text) for p in self.expected)
+        ]
+
+
+class Page:
+    """A Playwright page whose context records console errors, uncaught exceptions and
+    CSP violations; any the test did not declare with ``expect_errors`` fails it."""
+
+    def __init__(self, page: Any, base: str, watch: Watch) -> None:
+        self.page, self.base, self.watch = page, base, watch
+
+    @property
+    def errors(self) -> list[str]:
+        """This page's console errors and uncaught exceptions, expected ones included."""
+        return [
+            p.text for p in self.watch.problems if p.page is self.page and p.kind != "CSP violation"
+        ]
+
+    @property
+    def csp_violations(self) -> list[str]:
+        """CSP violations of every page of this page's context."""
+        return [str(p) for p in self.watch.problems if p.kind == "CSP violation"]
+
+    def expect_errors(self, *patterns: str) -> None:
+        """Declare errors the test provokes on purpose, for every page of this page's
+        context: regular expressions, searched in each message."""
+        self.watch.expected.extend(re.compile(p) for p in patterns)
 
     def goto(self, path: str) -> Any:
         return self.page.goto(self.base + path)
@@ -140,13 +219,29 @@ class Page:
 
 @pytest.fixture
 def make_page(browser: Any, live_server: str) -> Iterator[Any]:
-    contexts: list[Any] = []
+    """Open pages, each in a browser context of its own. At teardown, the test fails when
+    any page of these contexts logged an error or violated the CSP and the test had not
+    declared it (``page.expect_errors``)."""
+    contexts: list[tuple[Any, Watch]] = []
 
     def factory(width: int = 1280, height: int = 900) -> Page:
         context = browser.new_context(viewport={"width": width, "height": height})
-        contexts.append(context)
-        return Page(context.new_page(), live_server)
+        watch = Watch(context, f"page {len(contexts) + 1} ({width} px)")
+        contexts.append((context, watch))
+        return Page(context.new_page(), live_server, watch)
 
     yield factory
-    for context in contexts:
+    for context, _watch in contexts:
+        for page in context.pages:
+            # A round trip delivers violations the page reported just before the end.
+            with contextlib.suppress(Exception):
+                page.evaluate("() => 0")
+    problems = [text for _context, watch in contexts for text in watch.unexpected()]
+    for context, _watch in contexts:
         context.close()
+    if problems:
+        pytest.fail(
+            "The browser reported errors or CSP violations:\n"
+            + "\n".join(f"  - {text}" for text in problems),
+            pytrace=False,
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -122,6 +123,7 @@ def test_two_devices_never_overwrite_each_other(reviewer_page, new_assignment, s
     assignment_id = new_assignment()
     phone, desk = reviewer_page(width=390, height=844), reviewer_page(width=1280, height=900)
     for page in (phone, desk):
+        page.expect_errors(re.escape(REFUSED.format(409, "Conflict")))  # each refused save
         open_review(page, assignment_id)
     ph, dk = phone.page, desk.page
 
@@ -274,6 +276,7 @@ def test_keyboard_only_scoring(reviewer_page, new_assignment, stored_review):
 def test_submit_reports_missing_fields_then_submits(reviewer_page, new_assignment, stored_review):
     assignment_id = new_assignment()
     page = reviewer_page(width=1280)
+    page.expect_errors(re.escape(REFUSED.format(400, "Bad Request")))  # the refused submit
     p = open_review(page, assignment_id)
     choose(p, "relevance", 3)
     p.click('#review-form button[value="submit"]')

@@ -34,6 +34,8 @@ def test_author_submits_a_poster(make_page, tmp_path, width, label):
     p.set_input_files("#f-pdf", str(pdf))
     p.click("#upload-form button[type=submit]")
     p.wait_for_selector("img.thumbnail")
+    # The element comes with the page; the picture may still be on its way (a busy machine).
+    p.wait_for_function("() => document.querySelector('img.thumbnail').complete")
     natural = p.eval_on_selector("img.thumbnail", "img => img.naturalWidth")
     assert natural == 400
     assert page.axe() == []
