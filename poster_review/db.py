@@ -15,6 +15,8 @@ import transaction
 import zope.sqlalchemy
 from pyramid.config import Configurator
 from pyramid.request import Request
+from pyramid.response import Response
+from pyramid.tweens import INGRESS
 from sqlalchemy import DateTime, MetaData, TypeDecorator, engine_from_config, event
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
@@ -157,13 +159,29 @@ def get_tm_session(
     return dbsession
 
 
-#: Requests with a body larger than this (bytes) do not take SQLite's write lock first.
+#: Form bodies larger than this (bytes) are parsed before the request's transaction.
 LARGE_BODY = 1_000_000
+
+
+def parse_large_bodies_tween_factory(
+    handler: Callable[[Request], Response], registry: Any
+) -> Callable[[Request], Response]:
+    """Parse a large form body (a poster upload) before the route factory or the CSRF
+    check opens the database transaction: on SQLite, writers hold the write lock from
+    their first query, and parsing 30 MB inside it made every other writer wait."""
+
+    def tween(request: Request) -> Response:
+        if request.method == "POST" and (request.content_length or 0) > LARGE_BODY:
+            _ = request.POST  # webob spools the parts to temporary files
+        return handler(request)
+
+    return tween
 
 
 def includeme(config: Configurator) -> None:
     settings: Mapping[str, Any] = config.get_settings()
     settings_obj = config.registry.poster_settings
+    config.add_tween("poster_review.db.parse_large_bodies_tween_factory", under=INGRESS)
     config.include("pyramid_tm")
     config.include("pyramid_retry")
     # An error response (4xx/5xx) must not commit what the request wrote.
@@ -181,14 +199,10 @@ def includeme(config: Configurator) -> None:
         if injected is not None:
             return injected
         session = get_tm_session(factory, request.tm, request=request)
-        if (
-            request.method in UNSAFE_METHODS
-            and engine.dialect.name == "sqlite"
-            and (request.content_length or 0) <= LARGE_BODY
-        ):
-            # A large upload would hold the write lock while its file is stored, and
-            # every other writer would wait behind it: such requests begin deferred and
-            # take the lock only when they write (a clash is retried by pyramid_retry).
+        if request.method in UNSAFE_METHODS and engine.dialect.name == "sqlite":
+            # Writers wait for the lock here rather than fail later. Large form bodies
+            # are parsed before this point (see parse_large_bodies_tween_factory), so an
+            # upload holds the lock only while its file is stored and its rows written.
             session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
         return session
 

@@ -60,6 +60,10 @@ def configure(settings: Settings, factory: sessionmaker[Session] | None = None) 
 def task_session() -> Iterator[tuple[Session, Settings]]:
     factory: sessionmaker[Session] = _state["factory"]
     with factory.begin() as session:
+        if session.get_bind().dialect.name == "sqlite":
+            # Like the web's writing requests: wait for the write lock first, instead of
+            # reading a snapshot that another writer may make stale before we write.
+            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
         yield session, _state["settings"]
 
 
