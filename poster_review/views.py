@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
@@ -67,9 +68,15 @@ def choose_locale(request: Request) -> Response:
     return response
 
 
-def safe_next(candidate: str | None, default: str) -> str:
-    """Only same-site paths may be redirect targets (no open redirects)."""
-    if candidate and candidate.startswith("/") and not candidate.startswith(("//", "/\\")):
+#: A same-site path as browsers send it: printable ASCII, no spaces (they are %-encoded).
+_SAME_SITE_PATH = re.compile(r"/(?![/\\])[!-~]*")
+
+
+def safe_next(candidate: object, default: str) -> str:
+    """Only same-site paths may be redirect targets (no open redirects, and nothing that
+    cannot go into a Location header: line breaks, other control or non-ASCII
+    characters). Anything else, a file included, gives ``default``."""
+    if isinstance(candidate, str) and _SAME_SITE_PATH.fullmatch(candidate):
         return candidate
     return default
 

@@ -49,7 +49,10 @@ def parse_pool_csv(text: str) -> tuple[list[PoolRow], list[RowProblem]]:
     header as line 1). A repeated e-mail address is a problem on its second line."""
     problems: list[RowProblem] = []
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error:
+        return [], [_unreadable(1)]
     missing = [c for c in ("name", "email") if c not in header]
     if missing:
         return [], [
@@ -71,28 +74,39 @@ def parse_pool_csv(text: str) -> tuple[list[PoolRow], list[RowProblem]]:
         )
     rows: list[PoolRow] = []
     seen: set[str] = set()
-    for index, raw in enumerate(reader, start=2):
-        if index > MAX_ROWS + 1:
-            problems.append(
-                RowProblem(index, _("At most ${n} rows at a time.", mapping={"n": MAX_ROWS}))
-            )
-            break
-        row = {
-            (k or "").strip().lower(): (v or "").strip()
-            for k, v in raw.items()
-            if isinstance(v, str)
-        }
-        if not any(row.values()):
-            continue
-        parsed = _parse_row(index, row, seen)
-        if isinstance(parsed, RowProblem):
-            problems.append(parsed)
-        else:
-            rows.append(parsed)
+    try:
+        for index, raw in enumerate(reader, start=2):
+            if index > MAX_ROWS + 1:
+                problems.append(
+                    RowProblem(index, _("At most ${n} rows at a time.", mapping={"n": MAX_ROWS}))
+                )
+                break
+            row = {
+                (k or "").strip().lower(): (v or "").strip()
+                for k, v in raw.items()
+                if isinstance(v, str)
+            }
+            if not any(row.values()):
+                continue
+            parsed = _parse_row(index, row, seen)
+            if isinstance(parsed, RowProblem):
+                problems.append(parsed)
+            else:
+                rows.append(parsed)
+    except csv.Error:  # a field over the csv module's limit (128 KiB)
+        problems.append(_unreadable(reader.line_num + 1))
     return rows, problems
 
 
+def _unreadable(line: int) -> RowProblem:
+    return RowProblem(
+        line, _("This line cannot be read: a value is far too long. Check the file's quotes.")
+    )
+
+
 def _parse_row(index: int, row: dict[str, str], seen: set[str]) -> PoolRow | RowProblem:
+    if any("\x00" in value for value in row.values()):
+        return RowProblem(index, _("This line contains characters that are not allowed."))
     name = row.get("name", "")
     if not name:
         return RowProblem(index, _("The name is missing."))
@@ -126,6 +140,9 @@ def _parse_row(index: int, row: dict[str, str], seen: set[str]) -> PoolRow | Row
                 index, _("${value} is not a valid ORCID iD.", mapping={"value": row["orcid"]})
             )
         orcid = checked
+    languages = _split(row.get("languages", "")) or ("en",)
+    if len(" ".join(languages)) > 100:  # stored in 100 characters
+        return RowProblem(index, _("List at most a few languages, as codes such as en; fr."))
     return PoolRow(
         line=index,
         name=name[:200],
@@ -133,7 +150,7 @@ def _parse_row(index: int, row: dict[str, str], seen: set[str]) -> PoolRow | Row
         affiliations=_split(row.get("affiliations", "")),
         country=country,
         topics=_split(row.get("topics", "")),
-        languages=_split(row.get("languages", "")) or ("en",),
+        languages=languages,
         max_load=max_load,
         orcid=orcid,
     )

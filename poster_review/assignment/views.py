@@ -62,15 +62,27 @@ def conflicts(context: ConferenceResource, request: Request) -> Response | dict[
             )
         elif action == "add":
             form = Form(request.POST)
-            user_id = form.integer("user_id", minimum=1, maximum=2**31)
+            user_id = form.integer("user_id", minimum=1, maximum=2**31 - 1)
             number = form.integer("number", minimum=1, maximum=10**6)
-            submission = request.dbsession.scalars(
-                select(Submission).where(
-                    Submission.conference_id == conference.id, Submission.number == number
-                )
-            ).one_or_none()
-            if submission is None or not form.ok:
+            submission = (  # only a number in range reaches the database (PostgreSQL int)
+                request.dbsession.scalars(
+                    select(Submission).where(
+                        Submission.conference_id == conference.id, Submission.number == number
+                    )
+                ).one_or_none()
+                if form.ok
+                else None
+            )
+            listed = runs.pool(
+                request.dbsession, conference.id, (Role.reviewer, Role.judge, Role.chair)
+            )
+            reason = form.text("reason", max_length=500)
+            if "reason" in form.errors:
+                _flash(request, form.errors["reason"], "")
+            elif submission is None or not form.ok:
                 _flash(request, _("There is no poster with this number."), "")
+            elif user_id not in {u.id for u, _p in listed}:  # only the people offered
+                _flash(request, _("Choose a person from the list."), "")
             else:
                 services.record_conflict(
                     request.dbsession,
@@ -80,13 +92,15 @@ def conflicts(context: ConferenceResource, request: Request) -> Response | dict[
                     kind="added_by_chair",
                     source=ConflictSource.chair,
                     status=ConflictStatus.confirmed,
-                    evidence=form.text("reason", max_length=500) or "added by a chair",
+                    evidence=reason or "added by a chair",
                     now=now,
                     decided_by=request.user,
                 )
                 _flash(request, _("Conflict recorded."))
         elif action in ("confirm", "dismiss"):
-            conflict = request.dbsession.get(Conflict, int(request.POST.get("conflict_id", 0) or 0))
+            form = Form(request.POST)
+            conflict_id = form.integer("conflict_id", minimum=1, maximum=2**31 - 1)
+            conflict = request.dbsession.get(Conflict, conflict_id) if form.ok else None
             if conflict is None or conflict.conference_id != conference.id:
                 raise HTTPNotFound()
             services.decide_conflict(
@@ -149,15 +163,19 @@ def overview(context: ConferenceResource, request: Request) -> Response | dict[s
                     )
             elif action == "add":
                 number = form.integer("number", minimum=1, maximum=10**6)
-                reviewer_id = form.integer("reviewer_id", minimum=1, maximum=2**31)
-                submission = request.dbsession.scalars(
-                    select(Submission).where(
-                        Submission.conference_id == conference.id, Submission.number == number
-                    )
-                ).one_or_none()
-                if submission is None:
+                reviewer_id = form.integer("reviewer_id", minimum=1, maximum=2**31 - 1)
+                submission = (
+                    request.dbsession.scalars(
+                        select(Submission).where(
+                            Submission.conference_id == conference.id, Submission.number == number
+                        )
+                    ).one_or_none()
+                    if form.ok
+                    else None
+                )
+                if form.ok and submission is None:
                     form.errors["number"] = _("There is no poster with this number.")
-                elif form.ok:
+                elif form.ok and submission is not None:
                     services.add_assignment(
                         request.dbsession,
                         conference=conference,
@@ -173,7 +191,7 @@ def overview(context: ConferenceResource, request: Request) -> Response | dict[s
                     )
             elif action == "remove":
                 assignment = request.dbsession.get(
-                    Assignment, form.integer("assignment_id", minimum=1, maximum=2**31)
+                    Assignment, form.integer("assignment_id", minimum=1, maximum=2**31 - 1)
                 )
                 if assignment is None or assignment.conference_id != conference.id:
                     raise HTTPNotFound()
@@ -306,6 +324,8 @@ def pool_view(context: ConferenceResource, request: Request) -> Response | dict[
     if request.method == "POST":
         upload = request.POST.get("csv_file")
         text = request.POST.get("csv_text", "")
+        if not isinstance(text, str):  # a file where the pasted text belongs
+            text = ""
         if upload is not None and hasattr(upload, "file"):
             text = upload.file.read(2_000_000).decode("utf-8-sig", errors="replace")
         rows, problems = pool.parse_pool_csv(text)
@@ -399,11 +419,16 @@ def bids_view(context: ConferenceResource, request: Request) -> Response | dict[
             raise PhaseClosed(closed_reason(Action.bid))
         chosen = {}
         for key, value in request.POST.items():
-            if key.startswith("bid-") and value in BidValue.__members__:
-                try:
-                    chosen[int(key.removeprefix("bid-"))] = BidValue(value)
-                except ValueError:
-                    continue
+            poster = key.removeprefix("bid-")
+            # an id of an integer column: ASCII digits, below 2**31 (PostgreSQL refuses more)
+            if (
+                key.startswith("bid-")
+                and value in BidValue.__members__
+                and poster.isascii()
+                and poster.isdigit()
+                and len(poster) < 10
+            ):
+                chosen[int(poster)] = BidValue(value)
         services.save_bids(
             request.dbsession, conference=conference, user=request.user, bids=chosen, now=utcnow()
         )

@@ -51,11 +51,16 @@ def decisions(context: ConferenceResource, request: Request) -> Response | dict[
 def _posted_outcomes(request: Request) -> dict[int, Outcome]:
     outcomes = {}
     for key, value in request.POST.items():
-        if key.startswith("outcome-") and value in Outcome.__members__:
-            try:
-                outcomes[int(key.removeprefix("outcome-"))] = Outcome(value)
-            except ValueError:
-                continue
+        poster = key.removeprefix("outcome-")
+        # an id of an integer column: ASCII digits, below 2**31 (PostgreSQL refuses more)
+        if (
+            key.startswith("outcome-")
+            and value in Outcome.__members__
+            and poster.isascii()
+            and poster.isdigit()
+            and len(poster) < 10
+        ):
+            outcomes[int(poster)] = Outcome(value)
     return outcomes
 
 
@@ -208,7 +213,7 @@ def _category_input(request: Request, conference: Conference) -> categories.Cate
             form.errors[f"tie_break_{i}"] = _("Please choose one of the options.")
     track_ids = []
     for raw in request.POST.getall("track_ids"):
-        if isinstance(raw, str) and raw.isdigit() and len(raw) < 10:
+        if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) < 10:
             track_ids.append(int(raw))
         else:
             form.errors["track_ids"] = _("Please choose one of the options.")
@@ -287,11 +292,12 @@ def _casting_order(request: Request, shortlist: list[int], numbers: dict[int, in
     """The chair's order as poster numbers ("12, 7, 3"), turned into poster ids."""
     by_number = {numbers[i]: i for i in shortlist if i in numbers}
     order = []
-    for piece in request.POST.get("order", "").replace(";", ",").split(","):
+    for piece in Form(request.POST).raw("order").replace(";", ",").split(","):
         part = piece.strip().lstrip("#")
         if not part:
             continue
-        if not part.isdigit() or int(part) not in by_number:
+        # isascii: "²" is a digit to isdigit() but not to int()
+        if not (part.isascii() and part.isdigit()) or int(part) not in by_number:
             raise InvalidInput(
                 _("${value} is not a shortlisted poster number.", mapping={"value": part[:20]})
             )
@@ -308,8 +314,8 @@ def _category_action(
     dbsession = request.dbsession
     now = utcnow()
     action = request.POST.get("action", "")
-    base = request.POST.get("version", "")
-    if not base.isdigit() or int(base) != category.version:
+    base = Form(request.POST).raw("version")  # a file sent instead reads as ""
+    if not (base.isascii() and base.isdigit()) or int(base) != category.version:
         raise Conflict(STALE_AWARD)
     kwargs = {"category": category, "actor": request.user, "now": now}
     if action == "save":

@@ -182,7 +182,7 @@ def settings_view(context: ConferenceResource, request: Request) -> Response | d
         )
         for field_name, message in check_order(schedule):
             form.errors[field_name] = message
-    version = form.integer("version", minimum=1, maximum=2**31)
+    version = form.integer("version", minimum=1, maximum=2**31 - 1)
     if not form.ok:
         request.response.status = 400
         return page
@@ -206,7 +206,9 @@ def tracks(context: ConferenceResource, request: Request) -> Response | dict[str
     try:
         if request.POST.get("action") == "delete":
             services.delete_track(
-                request.dbsession, conference, form.integer("track_id", minimum=1, maximum=2**31)
+                request.dbsession,
+                conference,
+                form.integer("track_id", minimum=1, maximum=2**31 - 1),
             )
         else:
             name = form.text("name", required=True, max_length=200)

@@ -36,12 +36,32 @@ log = logging.getLogger(__name__)
 
 LEASE = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 6
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+#: Control characters and every other line break str.splitlines() knows.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+#: The start of an RFC 2047 encoded word (=?charset?Q?...?=). The email package decodes
+#: one found in a value, and Python before 3.11.10 then writes what it decodes to, CR
+#: and LF included, into the header: a name "=?utf-8?q?Eve=0D=0ABcc:...?=" added a Bcc.
+_ENCODED_WORD = re.compile(r"=\?(?=[^?\s]*\?[bBqQ]\?)")
 
 
 def clean_header_text(value: str) -> str:
-    """Header injection is impossible: control characters (CR, LF...) become spaces."""
-    return _CONTROL.sub(" ", value).strip()
+    """Header injection is impossible: control characters (CR, LF...) become spaces and
+    text shaped like an encoded word is written apart ("= ?utf-8?q?...") so that it
+    stays the literal text it was."""
+    return _ENCODED_WORD.sub("= ?", _CONTROL.sub(" ", value)).strip()
+
+
+def _check_headers(msg: EmailMessage) -> None:
+    """Raise ValueError unless the serialised message has exactly the headers we set:
+    a last guard against a value the email package turns into several lines."""
+    head = bytes(msg).split(b"\n\n", 1)[0]
+    written = [
+        line.split(b":", 1)[0].decode("ascii", "replace").lower()
+        for line in head.split(b"\n")
+        if line[:1] not in (b" ", b"\t")
+    ]
+    if written != [name.lower() for name in msg]:
+        raise ValueError("a header value would be written as several header lines")
 
 
 def build_message(row: OutboxMessage, settings: Settings) -> EmailMessage:
@@ -60,6 +80,7 @@ def build_message(row: OutboxMessage, settings: Settings) -> EmailMessage:
     msg.set_content(row.body_text)
     if row.body_html:
         msg.add_alternative(row.body_html, subtype="html")
+    _check_headers(msg)
     return msg
 
 

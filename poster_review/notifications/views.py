@@ -14,6 +14,7 @@ from sqlalchemy import select
 from poster_review.awards.models import Outcome
 from poster_review.db import utcnow
 from poster_review.errors import InvalidInput
+from poster_review.forms import Form
 from poster_review.i18n import _
 from poster_review.notifications import services, templating
 from poster_review.notifications.models import OutboxState
@@ -116,7 +117,9 @@ def template(context: ConferenceResource, request: Request) -> Response | dict[s
     if request.method != "POST":
         return page
     action = request.POST.get("action")
-    subject, body = request.POST.get("subject", ""), request.POST.get("body", "")
+    form = Form(request.POST)  # a file sent for the subject or body reads as empty text
+    # NUL cannot be stored (PostgreSQL) nor mean anything in a mail.
+    subject, body = form.raw("subject").replace("\x00", ""), form.raw("body").replace("\x00", "")
     page.update(subject=subject, body=body)
     if action == "reset":
         services.reset_template(
@@ -160,13 +163,17 @@ def send(context: ConferenceResource, request: Request) -> Response | dict[str, 
         raise HTTPNotFound()
     drafts = _drafts(request, conference, event)
     track = request.params.get("track", "")
-    if track.isdigit() and (event.startswith("decision_") or event == "feedback_released"):
+    if not isinstance(track, str):
+        track = ""
+    numeric = track.isascii() and track.isdigit()
+    if numeric and (event.startswith("decision_") or event == "feedback_released"):
         # "Authors of accepted posters in track X": author drafts are keyed s<id>-a<id>.
+        track_id = int(track) if len(track) < 10 else -1  # too long for an id: no track
         in_track = {
             str(i)
             for i in request.dbsession.scalars(
                 select(Submission.id).where(
-                    Submission.conference_id == conference.id, Submission.track_id == int(track)
+                    Submission.conference_id == conference.id, Submission.track_id == track_id
                 )
             )
         }
@@ -200,7 +207,7 @@ def send(context: ConferenceResource, request: Request) -> Response | dict[str, 
             )
             _flash(request, _("A test message is on its way to you."))
             return HTTPSeeOther(request.path)
-        batch = request.POST.get("batch", "")[:32] or secrets.token_hex(8)
+        batch = Form(request.POST).raw("batch").replace("\x00", "")[:32] or secrets.token_hex(8)
         queued = services.send_drafts(
             request.dbsession,
             conference=conference,
@@ -228,15 +235,19 @@ def send(context: ConferenceResource, request: Request) -> Response | dict[str, 
 def outbox(context: ConferenceResource, request: Request) -> Response | dict[str, Any]:
     conference = context.conference
     if request.method == "POST":
+        form = Form(request.POST)
+        message_id = form.integer("message_id", minimum=1, maximum=2**31 - 1)
         try:
+            if not form.ok:
+                raise InvalidInput(_("There is no such message in this conference."))
             services.resend(
                 request.dbsession,
                 conference_id=conference.id,
-                message_id=int(request.POST.get("message_id", "0") or 0),
+                message_id=message_id,
                 now=utcnow(),
             )
             _flash(request, _("The message is queued again."))
-        except (InvalidInput, ValueError):
+        except InvalidInput:
             _flash(request, _("This message cannot be sent again."), "")
         return HTTPSeeOther(request.url)
     state = request.params.get("state", "")

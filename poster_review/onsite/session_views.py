@@ -106,7 +106,11 @@ def sessions_page(context: ConferenceResource, request: Request) -> Response | d
     required = form.integer("required_judges", minimum=1, maximum=20, default=3)
     minutes = form.integer("minutes_per_visit", minimum=1, maximum=120, default=10)
     spare = form.integer("spare_boards", minimum=0, maximum=200, default=2)
-    track_ids = [int(t) for t in request.POST.getall("track_ids") if t.isdigit()]
+    track_ids = [  # ids only: not a file, "²" (a digit to isdigit) or 40 digits
+        int(t)
+        for t in request.POST.getall("track_ids")
+        if isinstance(t, str) and t.isascii() and t.isdigit() and len(t) < 10
+    ]
     starts_at = ends_at = None
     if form.ok:
         try:
@@ -286,7 +290,7 @@ def session_page(context: ConferenceResource, request: Request) -> Response | di
                 )
         elif action == "move":
             form = Form(request.POST)
-            submission_id = form.integer("submission_id", minimum=1, maximum=2**31)
+            submission_id = form.integer("submission_id", minimum=1, maximum=2**31 - 1)
             board = form.integer("board", minimum=1, maximum=100_000)
             if not form.ok:
                 raise planning.MoveError(_("Enter a board number."))
@@ -304,7 +308,7 @@ def session_page(context: ConferenceResource, request: Request) -> Response | di
             )
         elif action == "substitute":
             form = Form(request.POST)
-            submission_id = form.integer("submission_id", minimum=1, maximum=2**31)
+            submission_id = form.integer("submission_id", minimum=1, maximum=2**31 - 1)
             name = form.text("substitute_name", max_length=200)
             email = form.email("substitute_email", required=False)
             placement = services.placement_of(db, submission_id)
@@ -505,8 +509,8 @@ def live_page(context: ConferenceResource, request: Request) -> Response | dict[
     if request.method != "POST":
         return _live_page(context, request, session)
     form = Form(request.POST)
-    submission_id = form.integer("submission_id", minimum=1, maximum=2**31)
-    judge_id = form.integer("judge_id", minimum=1, maximum=2**31)
+    submission_id = form.integer("submission_id", minimum=1, maximum=2**31 - 1)
+    judge_id = form.integer("judge_id", minimum=1, maximum=2**31 - 1)
     try:
         if not form.ok:
             raise services.SessionError(_("Choose a judge."))

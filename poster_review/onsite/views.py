@@ -63,7 +63,7 @@ def judges(context: ConferenceResource, request: Request) -> Response | dict[str
     if request.method != "POST":
         return page
     form = Form(request.POST)
-    user_id = form.integer("user_id", minimum=1, maximum=2**31)
+    user_id = form.integer("user_id", minimum=1, maximum=2**31 - 1)
     judge = next((u for u, _n in rows if u.id == user_id), None)
     if judge is None:
         raise HTTPNotFound()

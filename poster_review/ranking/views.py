@@ -23,11 +23,11 @@ def _filters(request: Request, tracks: list[Track]) -> tuple[int | None, int | N
     """The track filter and the cut-off from the query string; unknown values are ignored."""
     track_id: int | None = None
     raw = request.GET.get("track", "")
-    if raw.isdigit() and int(raw) in {t.id for t in tracks}:
+    if raw.isascii() and raw.isdigit() and int(raw) in {t.id for t in tracks}:
         track_id = int(raw)
     top: int | None = None
     raw_top = request.GET.get("top", "")
-    if raw_top.isdigit() and 1 <= int(raw_top) <= 10_000:
+    if raw_top.isascii() and raw_top.isdigit() and 1 <= int(raw_top) <= 10_000:
         top = int(raw_top)
     return track_id, top
 

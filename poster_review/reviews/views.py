@@ -208,7 +208,7 @@ def autosave(context: AssignmentResource, request: Request) -> dict[str, Any]:
             sheet=sheet,
             submit=body.get("submit") is True,
             now=now,
-            client_label=str(body.get("client", ""))[:40],
+            client_label=str(body.get("client", "")).replace("\x00", "")[:40],
             presenter_absent=absent if isinstance(absent, bool) else None,
             locale=request.locale_name,
         )
@@ -253,7 +253,7 @@ def declare_conflict(context: AssignmentResource, request: Request) -> Response:
         submission=context.submission,
         user=request.user,
         now=utcnow(),
-        reason=Form(request.POST).raw("reason"),
+        reason=Form(request.POST).raw("reason").replace("\x00", ""),  # PostgreSQL refuses NUL
     )
     request.session.flash(
         request.localizer.translate(
@@ -276,7 +276,8 @@ def _levels(raw: str | None) -> dict[str, str]:
     levels: dict[str, str] = {}
     for line in (raw or "").splitlines():
         level, _sep, text = line.partition(":")
-        if level.strip().lstrip("-").isdigit() and text.strip():
+        digits = level.strip().lstrip("-")
+        if digits.isascii() and digits.isdigit() and text.strip():  # not "²": int() refuses it
             levels[level.strip()] = text.strip()
     return levels
 

@@ -92,7 +92,8 @@ def parse_authors(data: Mapping[str, str]) -> tuple[list[AuthorInput], dict[str,
 
         def get(field: str, i: int = i) -> str:
             value = data.get(f"authors-{i}-{field}", "")
-            return value.strip() if isinstance(value, str) else ""
+            # NUL means nothing in a name and PostgreSQL cannot store it.
+            return value.replace("\x00", "").strip() if isinstance(value, str) else ""
 
         if not any(get(f) for f in FIELDS):
             continue

@@ -231,7 +231,7 @@ def edit(context: SubmissionResource, request: Request) -> Response | dict[str, 
             submission=submission,
         )
     values = _metadata(form, conference)
-    version = form.integer("version", minimum=1, maximum=2**31)
+    version = form.integer("version", minimum=1, maximum=2**31 - 1)
     form.errors.update(author_errors)
     if not form.ok:
         request.response.status = 400
@@ -421,7 +421,7 @@ def withdraw(context: SubmissionResource, request: Request) -> Response | dict[s
         conference=context.conference,
         user=request.user,
         now=utcnow(),
-        reason=request.POST.get("reason", "")[:500],
+        reason=Form(request.POST).raw("reason")[:500],
     )
     _flash(request, _("The submission is withdrawn."))
     return HTTPSeeOther(request.route_url("submissions.detail", submission_id=submission.id))
