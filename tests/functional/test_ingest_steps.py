@@ -4,11 +4,15 @@ machine defers the check instead of rejecting the poster, numbers never collide.
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
+from sqlalchemy import delete
 
+from poster_review.accounts.models import User
+from poster_review.conferences.models import Conference
 from poster_review.submissions import ingest, pdf
-from poster_review.submissions.models import InspectionState
+from poster_review.submissions.models import InspectionState, Submission
 from tests.factories import make_conference, make_poster_file, make_submission, make_user
 
 
@@ -49,12 +53,24 @@ def test_job_then_outcome_in_separate_transactions(dbsession, settings):
 def test_drafts_created_at_once_get_different_numbers(committing_factory, engine):
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite serialises writers already; the lock matters on PostgreSQL")
-    from poster_review.submissions.services import _next_number
 
     with committing_factory.begin() as session:
         conference = make_conference(session)
-        make_submission(session, conference, authors=[make_user(session)])
-        conference_id = conference.id
+        author = make_user(session)
+        make_submission(session, conference, authors=[author])
+        conference_id, author_id = conference.id, author.id
+    try:
+        _race_two_drafts(committing_factory, conference_id)
+    finally:  # committed rows must not leak into the tests that follow
+        with committing_factory.begin() as session:
+            session.execute(delete(Submission).where(Submission.conference_id == conference_id))
+            session.delete(session.get_one(Conference, conference_id))
+            session.delete(session.get_one(User, author_id))
+
+
+def _race_two_drafts(committing_factory: Any, conference_id: int) -> None:
+    from poster_review.submissions.services import _next_number
+
     numbers: list[int] = []
     first_locked = threading.Event()
     release = threading.Event()
