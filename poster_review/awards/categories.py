@@ -79,6 +79,27 @@ def audit_log(dbsession: Session, conference_id: int, limit: int = 500) -> list[
     )
 
 
+def _audit_award(
+    dbsession: Session,
+    category: AwardCategory,
+    *,
+    actor: User,
+    action: str,
+    now: dt.datetime,
+    **details: Any,
+) -> None:
+    """One step of an award's workflow, in the audit log under the award's name."""
+    audit(
+        dbsession,
+        conference_id=category.conference_id,
+        actor=actor,
+        action=action,
+        subject=category.name,
+        now=now,
+        details={"category": category.id, **details},
+    )
+
+
 # --- Declaring a category -----------------------------------------------------------
 
 
@@ -195,20 +216,16 @@ def save_category(
         category.rules_declared_at = now
     dbsession.flush()
     seen = ranking_services.submitted_reviews(dbsession, conference.id)
-    audit(
+    _audit_award(
         dbsession,
-        conference_id=conference.id,
+        category,
         actor=actor,
         action="award.created" if created else "award.changed",
-        subject=category.name,
         now=now,
-        details={
-            "category": category.id,
-            **rules,
-            "rules_changed": changed_rules,
-            # Declared after scores existed: the published list says so.
-            "reviews_submitted_at_declaration": len(seen) if changed_rules else None,
-        },
+        **rules,
+        rules_changed=changed_rules,
+        # Declared after scores existed: the published list says so.
+        reviews_submitted_at_declaration=len(seen) if changed_rules else None,
     )
     return category
 
@@ -218,15 +235,7 @@ def delete_category(
 ) -> None:
     if category.state != AwardState.open:
         raise InvalidInput(_("Only an award without a shortlist can be deleted."))
-    audit(
-        dbsession,
-        conference_id=category.conference_id,
-        actor=actor,
-        action="award.deleted",
-        subject=category.name,
-        now=now,
-        details={"category": category.id},
-    )
+    _audit_award(dbsession, category, actor=actor, action="award.deleted", now=now)
     dbsession.delete(category)
     dbsession.flush()
 
@@ -339,19 +348,15 @@ def draw_shortlist(
     category.shortlisted_at = now
     category.state = AwardState.shortlisted
     dbsession.flush()
-    audit(
+    _audit_award(
         dbsession,
-        conference_id=conference.id,
+        category,
         actor=actor,
         action="award.shortlisted",
-        subject=category.name,
         now=now,
-        details={
-            "category": category.id,
-            "eligible": len(eligible),
-            "shortlist": category.shortlist,
-            "scores": {str(s.poster): round(s.score, 3) for s in standings},
-        },
+        eligible=len(eligible),
+        shortlist=category.shortlist,
+        scores={str(s.poster): round(s.score, 3) for s in standings},
     )
     return category.shortlist
 
@@ -359,14 +364,13 @@ def draw_shortlist(
 def reopen(dbsession: Session, *, category: AwardCategory, actor: User, now: dt.datetime) -> None:
     """Back to declaring: drops the shortlist (the audit log keeps it)."""
     _require(category, AwardState.shortlisted)
-    audit(
+    _audit_award(
         dbsession,
-        conference_id=category.conference_id,
+        category,
         actor=actor,
         action="award.reopened",
-        subject=category.name,
         now=now,
-        details={"category": category.id, "dropped_shortlist": category.shortlist},
+        dropped_shortlist=category.shortlist,
     )
     category.shortlist, category.shortlisted_at = None, None
     category.casting_order = []
@@ -399,14 +403,8 @@ def cast_vote(
         )
     category.casting_order = list(order)
     dbsession.flush()
-    audit(
-        dbsession,
-        conference_id=category.conference_id,
-        actor=actor,
-        action="award.casting_vote",
-        subject=category.name,
-        now=now,
-        details={"category": category.id, "order": list(order)},
+    _audit_award(
+        dbsession, category, actor=actor, action="award.casting_vote", now=now, order=list(order)
     )
 
 
@@ -494,20 +492,16 @@ def freeze(
     dbsession.add(snapshot)
     category.state = AwardState.frozen
     dbsession.flush()
-    audit(
+    _audit_award(
         dbsession,
-        conference_id=conference.id,
+        category,
         actor=actor,
         action="award.frozen",
-        subject=category.name,
         now=now,
-        details={
-            "category": category.id,
-            "snapshot": snapshot.id,
-            "winners": [w.poster for w in result.winners],
-            "inputs_sha256": snapshot.inputs_sha256,
-            "result_sha256": snapshot.result_sha256,
-        },
+        snapshot=snapshot.id,
+        winners=[w.poster for w in result.winners],
+        inputs_sha256=snapshot.inputs_sha256,
+        result_sha256=snapshot.result_sha256,
     )
     return snapshot
 
@@ -539,14 +533,13 @@ def unfreeze(dbsession: Session, *, category: AwardCategory, actor: User, now: d
         dbsession.delete(publication)
     category.state = AwardState.shortlisted
     dbsession.flush()
-    audit(
+    _audit_award(
         dbsession,
-        conference_id=category.conference_id,
+        category,
         actor=actor,
         action="award.unfrozen",
-        subject=category.name,
         now=now,
-        details={"category": category.id, "was_published": publication is not None},
+        was_published=publication is not None,
     )
 
 
@@ -582,14 +575,8 @@ def publish(
     if conference.awards_published_at is None:
         conference.awards_published_at = now
     dbsession.flush()
-    audit(
-        dbsession,
-        conference_id=conference.id,
-        actor=actor,
-        action="award.published",
-        subject=category.name,
-        now=now,
-        details={"category": category.id, "snapshot": snapshot.id},
+    _audit_award(
+        dbsession, category, actor=actor, action="award.published", now=now, snapshot=snapshot.id
     )
     return publication
 
@@ -602,15 +589,7 @@ def unpublish(
         raise InvalidInput(_("This award is not published."))
     dbsession.delete(publication)
     dbsession.flush()
-    audit(
-        dbsession,
-        conference_id=category.conference_id,
-        actor=actor,
-        action="award.unpublished",
-        subject=category.name,
-        now=now,
-        details={"category": category.id},
-    )
+    _audit_award(dbsession, category, actor=actor, action="award.unpublished", now=now)
 
 
 @dataclass(frozen=True)

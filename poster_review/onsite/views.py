@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import segno
@@ -27,14 +28,16 @@ from poster_review.resources import ConferenceResource
 from poster_review.submissions.models import Submission, SubmissionState
 
 
-def board_label(submission: Submission) -> str:
-    """The board a poster hangs on once boards are planned; until then, its poster number."""
-    dbsession = object_session(submission)
-    if dbsession is not None:
-        label = onsite_services.board_numbers(dbsession, [submission.id]).get(submission.id)
-        if label:
-            return label
-    return str(submission.number)
+def board_label(submission: Submission, boards: Mapping[int, str] | None = None) -> str:
+    """The board a poster hangs on once boards are planned; until then, its poster number.
+    Pages listing many posters pass ``boards`` from :func:`onsite_services.board_numbers`
+    (one query for all of them)."""
+    if boards is None:
+        dbsession = object_session(submission)
+        boards = (
+            {} if dbsession is None else onsite_services.board_numbers(dbsession, [submission.id])
+        )
+    return boards.get(submission.id) or str(submission.number)
 
 
 @view_config(
@@ -161,9 +164,10 @@ def labels(context: ConferenceResource, request: Request) -> Response:
         )
         .order_by(Submission.number)
     ).all()
+    boards = onsite_services.board_numbers(request.dbsession, [s.id for s in posters])
     items = [
         Label(
-            board=board_label(s),
+            board=board_label(s, boards),
             title=s.title,
             poster_number=s.number,
             url=request.route_url("onsite.board", slug=conference.slug, number=s.number),
